@@ -1,0 +1,25 @@
+// Jest 30 + ts-jest in ESM mode (DESIGN §4): client-node 1.x is ESM-only, so the whole project is ESM.
+// Two projects: `unit` (pure functions, snapshots; no cluster) and `integration` (a real etcd +
+// kube-apiserver + kube-controller-manager, started once per run by the global setup).
+const tsJest = ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }];
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+  ],
+  // One control plane is shared by the integration files; two cores, so keep the worker count small.
+  maxWorkers: 2,
+};
