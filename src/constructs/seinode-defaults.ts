@@ -1,0 +1,89 @@
+import type { SeiNodeMode } from './seinode-crd.js';
+
+/** Container ports of seid, by name. Names are what the Service and the probe refer to. */
+export const SEID_PORTS = [
+  { name: 'evm-rpc', containerPort: 8545 },
+  { name: 'evm-ws', containerPort: 8546 },
+  { name: 'grpc', containerPort: 9090 },
+  { name: 'rest', containerPort: 1317 },
+  { name: 'p2p', containerPort: 26656 },
+  { name: 'rpc', containerPort: 26657 },
+  { name: 'metrics', containerPort: 26660 },
+] as const;
+
+/** Where the data PVC is mounted; seid runs with `--home` here. */
+export const SEID_HOME = '/sei';
+
+/** uid/gid/fsGroup of the seid process: the conventional "nonroot" id of distroless images. */
+export const NONROOT_ID = 65532;
+
+export interface ModeDefaults {
+  /** `sei.io/role` and `app.kubernetes.io/component`. */
+  readonly role: string;
+  /** config.toml `mode` (Sei's Tendermint fork): full, validator or seed. */
+  readonly seidMode: 'full' | 'validator' | 'seed';
+  /** Extra seid settings the mode stands for (dotted TOML keys). */
+  readonly settings: Readonly<Record<string, string>>;
+  readonly storage: string;
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  /**
+   * Memory limit only. No CPU limit on purpose: CFS throttling a validator makes it miss blocks, and the
+   * request already reserves the cores.
+   */
+  readonly limits: { readonly memory: string };
+}
+
+/**
+ * Per-mode defaults sized for a real Sei node (Sei's published guidance: validators and archives want many cores,
+ * tens of GiB of memory and fast disks; a seed node keeps only the address book). Every value is overridable
+ * through the `resources` and `storage` props.
+ */
+export const MODE_DEFAULTS: Readonly<Record<SeiNodeMode, ModeDefaults>> = {
+  fullNode: {
+    role: 'full-node',
+    seidMode: 'full',
+    settings: {},
+    storage: '2Ti',
+    requests: { cpu: '8', memory: '32Gi' },
+    limits: { memory: '64Gi' },
+  },
+  archive: {
+    role: 'archive',
+    seidMode: 'full',
+    settings: { pruning: 'nothing' },
+    storage: '16Ti',
+    requests: { cpu: '16', memory: '64Gi' },
+    limits: { memory: '128Gi' },
+  },
+  validator: {
+    role: 'validator',
+    seidMode: 'validator',
+    settings: {},
+    storage: '2Ti',
+    requests: { cpu: '16', memory: '64Gi' },
+    limits: { memory: '96Gi' },
+  },
+  seed: {
+    role: 'seed',
+    seidMode: 'seed',
+    settings: {},
+    storage: '50Gi',
+    requests: { cpu: '1', memory: '4Gi' },
+    limits: { memory: '8Gi' },
+  },
+};
+
+/**
+ * Settings every node gets. `rpc.laddr` listens on all interfaces because the readiness probe and the Service reach
+ * RPC on the pod IP (seid's default is 127.0.0.1); Prometheus metrics feed the `metrics` port.
+ */
+export const BASE_SETTINGS: Readonly<Record<string, string>> = {
+  'instrumentation.prometheus': 'true',
+  'rpc.laddr': `tcp://0.0.0.0:26657`,
+};
+
+/** Keys that `overrides` may not set: the construct derives them (mode, peers) or depends on them (probe → rpc.laddr). */
+export const OWNED_SETTINGS: readonly string[] = ['mode', 'rpc.laddr', 'p2p.persistent-peers'];
+
+/** Resources of the init container, which only runs `seid init` once. */
+export const INIT_RESOURCES = { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } } as const;

@@ -1,0 +1,28 @@
+import { App, Chart, YamlOutputType } from 'cdk8s';
+import { SeiNodeCrd } from './constructs/seinode-crd.js';
+import { SeiNode, type SeiNodeProps } from './constructs/seinode.js';
+
+/** Output file names follow chart ids: `0000-seinode-crd.k8s.yaml` sorts (and applies) before the fleet. */
+export const CRD_CHART = 'seinode-crd';
+
+/** A chart per namespace of nodes; `nodes` are the SeiNodeProps without the namespace (the chart's). */
+export interface FleetSpec {
+  readonly namespace: string;
+  readonly nodes: readonly Omit<SeiNodeProps, 'namespace'>[];
+}
+
+/**
+ * Builds the app: the CRD chart, then one chart per fleet namespace that depends on it, so cdk8s numbers the files
+ * in apply order. Kept apart from `main.ts` so tests and benchmarks synthesize any fleet the same way.
+ */
+export function buildApp(fleets: readonly FleetSpec[], outdir = 'dist'): App {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+  const crdChart = new Chart(app, CRD_CHART);
+  new SeiNodeCrd(crdChart, 'seinodes');
+  for (const fleet of fleets) {
+    const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
+    chart.addDependency(crdChart);
+    for (const node of fleet.nodes) new SeiNode(chart, node.name, node);
+  }
+  return app;
+}
