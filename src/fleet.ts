@@ -15,14 +15,16 @@ export interface FleetSpec {
  * Builds the app: the CRD chart, then one chart per fleet namespace that depends on it, so cdk8s numbers the files
  * in apply order. Kept apart from `main.ts` so tests and benchmarks synthesize any fleet the same way.
  */
-export function buildApp(fleets: readonly FleetSpec[], outdir = 'dist'): App {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
+export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
+  // outdir unset: cdk8s takes CDK8S_OUTDIR (what `cdk8s synth` sets), else ./dist.
+  const app = new App({ ...(outdir ? { outdir } : {}), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const crdChart = new Chart(app, CRD_CHART);
   new SeiNodeCrd(crdChart, 'seinodes');
   for (const fleet of fleets) {
     const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
     chart.addDependency(crdChart);
-    for (const node of fleet.nodes) new SeiNode(chart, node.name, node);
+    // Ids by position: output names come from props only, and a duplicate name gets SeiNode's own error.
+    fleet.nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
   }
   return app;
 }

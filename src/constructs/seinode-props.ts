@@ -186,8 +186,8 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
     const { signingKeySecret, nodeKeySecret } = props.validator;
     if ((signingKeySecret === undefined) !== (nodeKeySecret === undefined))
       bad(
-        signingKeySecret === undefined ? 'validator.nodeKeySecret' : 'validator.signingKeySecret',
-        'validator.signingKeySecret and validator.nodeKeySecret must be set together',
+        signingKeySecret === undefined ? 'validator.signingKeySecret' : 'validator.nodeKeySecret',
+        'is missing: validator.signingKeySecret and validator.nodeKeySecret must be set together',
       );
     for (const [field, value] of [
       ['validator.signingKeySecret', signingKeySecret],
@@ -258,5 +258,5 @@ export function resourceErrors(
 ): string[] {
   return Object.keys(limits)
     .filter((res) => requests[res] !== undefined && quantityValue(requests[res]) > quantityValue(limits[res]))
-    .map((res) => `resources: requests.${res} ${requests[res]} exceeds limits.${res} ${limits[res]}`);
+    .map((res) => `resources.requests.${res}: ${requests[res]} exceeds limits.${res} ${limits[res]}`);
 }

@@ -1,0 +1,34 @@
+import { Chart, Testing } from 'cdk8s';
+import { SeiNode, type SeiNodeProps } from '../../../src/constructs/seinode.js';
+
+export type Manifest = { apiVersion: string; kind: string; metadata: any; spec?: any };
+
+/** Synthesizes nodes in a fresh app and returns the rendered objects of each node by kind. */
+export function renderNodes(nodes: SeiNodeProps[], namespace = 'sei'): Manifest[] {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { namespace });
+  nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
+  return Testing.synth(chart) as Manifest[];
+}
+
+export function renderNode(props: SeiNodeProps, namespace = 'sei') {
+  const objects = renderNodes([props], namespace);
+  const byKind = (kind: string) => {
+    const found = objects.filter((o) => o.kind === kind);
+    if (found.length !== 1) throw new Error(`expected one ${kind}, got ${found.length}`);
+    return found[0];
+  };
+  return {
+    objects,
+    seiNode: byKind('SeiNode'),
+    service: byKind('Service'),
+    claim: byKind('PersistentVolumeClaim'),
+    statefulSet: byKind('StatefulSet'),
+  };
+}
+
+export const IMAGE = 'ghcr.io/sei-protocol/sei:v6.1.0';
+
+/** A minimal valid node; tests spread over it. */
+export const baseProps = (over: Partial<SeiNodeProps> = {}): SeiNodeProps =>
+  ({ name: 'rpc-0', chainId: 'pacific-1', image: IMAGE, fullNode: {}, ...over }) as SeiNodeProps;
