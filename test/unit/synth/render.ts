@@ -1,11 +1,12 @@
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { SeiNode, type SeiNodeProps } from '../../../src/constructs/seinode.js';
 
 export type Manifest = { apiVersion: string; kind: string; metadata: any; spec?: any };
 
 /** Synthesizes nodes in a fresh app and returns the rendered objects of each node by kind. */
 export function renderNodes(nodes: SeiNodeProps[], namespace = 'sei'): Manifest[] {
-  const app = Testing.app();
+  // A plain App: Testing.app() makes a temp dir per call, and nothing here writes to disk.
+  const app = new App();
   const chart = new Chart(app, 'test', { namespace });
   nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
   return Testing.synth(chart) as Manifest[];
