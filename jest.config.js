@@ -18,6 +18,7 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+      testTimeout: 60_000,
     },
   ],
   // One control plane is shared by the integration files; two cores, so keep the worker count small.

@@ -1,0 +1,33 @@
+/** Manifests for integration tests: what is committed in dist/, or a fleet synthesized by the project's own code. */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { buildApp, type FleetSpec } from '../../../src/fleet.js';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; spec?: any; [k: string]: unknown };
+
+const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Manifest);
+
+/** The committed CRD (dist/0000-*). */
+export function distCrd(): Manifest {
+  const file = readdirSync(join(ROOT, 'dist')).find((f) => f.startsWith('0000-'))!;
+  return parse(readFileSync(join(ROOT, 'dist', file), 'utf8'))[0];
+}
+
+/** Every namespaced object committed in dist/, moved into `namespace` so each test has its own copy. */
+export function distObjects(namespace: string): Manifest[] {
+  return readdirSync(join(ROOT, 'dist'))
+    .filter((f) => !f.startsWith('0000-'))
+    .sort()
+    .flatMap((f) => parse(readFileSync(join(ROOT, 'dist', f), 'utf8')))
+    .map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+}
+
+/** The objects `buildApp` renders for one fleet (without the CRD chart). */
+export function synthFleet(fleet: FleetSpec): Manifest[] {
+  const app = buildApp([fleet]);
+  return app.charts.filter((c) => c.namespace === fleet.namespace).flatMap((c) => c.toJson() as Manifest[]);
+}
+
+export const toYaml = (objects: Manifest[]) => objects.map((o) => stringify(o)).join('---\n');
