@@ -1,0 +1,131 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_ALLOWED_MANAGERS } from '../contract.js';
+import type { Policy } from './types.js';
+
+export const USAGE = `usage: seinode-reconciler [flags]
+
+Records each SeiNode's StatefulSet {name, uid} on its status and deletes impostor StatefulSets (same name, not
+written by Argo CD / Flux). Never writes StatefulSet spec.
+
+  --kubeconfig PATH        kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
+  --namespace NS           watch this namespace; repeatable (default: all namespaces)
+  --allowed-manager NAME   field manager that counts as GitOps; repeatable
+                           (default: ${DEFAULT_ALLOWED_MANAGERS.join(', ')})
+  --grace DURATION         how long a StatefulSet with allowed managers but another fingerprint may wait for GitOps
+                           before it is an impostor (default: 2m; 90s, 5m, 1h or plain seconds)
+  --dry-run                report impostors (condition + Event), delete nothing
+  --propagation POLICY     Foreground | Background | Orphan for impostor deletes (default: Foreground, so the
+                           impostor's pods are gone before GitOps can start new ones)
+  --breaker-max N          impostor deletions allowed per node within the window (default: 3)
+  --breaker-window DUR     the churn breaker's window (default: 10m)
+  --resync DURATION        re-check every SeiNode this often even without events (default: 5m)
+  --workers N              SeiNodes reconciled in parallel (default: 2)
+  --metrics-addr HOST:PORT serve /metrics and /healthz there (default: off)
+  --log-level LEVEL        debug | info | warn | error (default: info); logs are JSON lines on stderr
+  --once                   reconcile every SeiNode once, print a table of what was seen and done, exit
+  -h, --help               this text`;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Propagation = 'Foreground' | 'Background' | 'Orphan';
+
+export interface Flags {
+  readonly kubeconfig?: string;
+  readonly namespaces: readonly string[];
+  readonly policy: Policy;
+  readonly propagation: Propagation;
+  readonly resyncSeconds: number;
+  readonly workers: number;
+  readonly metricsAddr?: { host: string; port: number };
+  readonly logLevel: LogLevel;
+  readonly once: boolean;
+  readonly help: boolean;
+}
+
+export class FlagError extends Error {}
+
+/** `90`, `90s`, `5m`, `1h`, `1h30m` → seconds. */
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(value.trim());
+  if (!value.trim() || !m || (m[1] ?? m[2] ?? m[3]) === undefined)
+    throw new FlagError(`--${flag}: ${JSON.stringify(value)} is not a duration such as 90s, 5m or 1h`);
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+function positiveInt(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new FlagError(`--${flag}: ${JSON.stringify(value)} is not a positive integer`);
+  return Number(value);
+}
+
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function parseFlags(argv: readonly string[]): Flags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        kubeconfig: { type: 'string' },
+        namespace: { type: 'string', multiple: true },
+        'allowed-manager': { type: 'string', multiple: true },
+        grace: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        propagation: { type: 'string' },
+        'breaker-max': { type: 'string' },
+        'breaker-window': { type: 'string' },
+        resync: { type: 'string' },
+        workers: { type: 'string' },
+        'metrics-addr': { type: 'string' },
+        'log-level': { type: 'string' },
+        once: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new FlagError((e as Error).message);
+  }
+
+  const namespaces = values.namespace ?? [];
+  for (const ns of namespaces)
+    if (!NAMESPACE.test(ns) || ns.length > 63) throw new FlagError(`--namespace: ${JSON.stringify(ns)} is not a namespace name`);
+
+  const allowedManagers = values['allowed-manager'] ?? [...DEFAULT_ALLOWED_MANAGERS];
+  if (allowedManagers.some((m) => m.trim() === '')) throw new FlagError('--allowed-manager: empty manager name');
+
+  const propagation = values.propagation ?? 'Foreground';
+  if (!['Foreground', 'Background', 'Orphan'].includes(propagation))
+    throw new FlagError(`--propagation: ${JSON.stringify(propagation)} is not Foreground, Background or Orphan`);
+
+  const logLevel = values['log-level'] ?? 'info';
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new FlagError(`--log-level: ${JSON.stringify(logLevel)} is not debug, info, warn or error`);
+
+  let metricsAddr: Flags['metricsAddr'];
+  if (values['metrics-addr'] !== undefined) {
+    const m = /^(.*):(\d{1,5})$/.exec(values['metrics-addr']);
+    if (!m || Number(m[2]) > 65535) throw new FlagError(`--metrics-addr: ${JSON.stringify(values['metrics-addr'])} is not HOST:PORT`);
+    metricsAddr = { host: m[1] || '0.0.0.0', port: Number(m[2]) };
+  }
+
+  return {
+    ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
+    namespaces,
+    policy: {
+      allowedManagers,
+      graceSeconds: parseDuration('grace', values.grace ?? '2m'),
+      dryRun: values['dry-run'] ?? false,
+      breaker: {
+        maxDeletions: positiveInt('breaker-max', values['breaker-max'] ?? '3'),
+        windowSeconds: parseDuration('breaker-window', values['breaker-window'] ?? '10m'),
+      },
+    },
+    propagation: propagation as Propagation,
+    resyncSeconds: parseDuration('resync', values.resync ?? '5m'),
+    workers: positiveInt('workers', values.workers ?? '2'),
+    ...(metricsAddr ? { metricsAddr } : {}),
+    logLevel: logLevel as LogLevel,
+    once: values.once ?? false,
+    help: values.help ?? false,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * seinode-reconciler: the CLI. Flags in flags.ts, the work in controller.ts.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { Controller } from './controller.js';
+import { FlagError, USAGE, parseFlags, type Flags } from './flags.js';
+import { jsonLogger } from './log.js';
+import { Metrics } from './metrics.js';
+import { summaryTable } from './summary.js';
+
+function loadKubeConfig(flags: Flags): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
+  else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) throw new Error('no cluster: pass --kubeconfig, set KUBECONFIG, or run in a pod');
+  return kc;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`seinode-reconciler: ${e.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (flags.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const log = jsonLogger(flags.logLevel);
+  let kubeConfig: k8s.KubeConfig;
+  try {
+    kubeConfig = loadKubeConfig(flags);
+  } catch (e) {
+    process.stderr.write(`seinode-reconciler: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const metrics = new Metrics().withProcessMetrics();
+  const controller = new Controller({
+    kubeConfig,
+    namespaces: flags.namespaces,
+    policy: flags.policy,
+    propagation: flags.propagation,
+    resyncSeconds: flags.resyncSeconds,
+    workers: flags.workers,
+    log,
+    metrics,
+  });
+  try {
+    await controller.api.checkReachable();
+  } catch (e) {
+    process.stderr.write(`seinode-reconciler: ${(e as Error).message}\n`);
+    return 1;
+  }
+
+  if (flags.once) {
+    const outcomes = await controller.reconcileAll();
+    process.stdout.write(summaryTable(outcomes));
+    return 0;
+  }
+
+  const server = flags.metricsAddr ? await metrics.serve(flags.metricsAddr.host, flags.metricsAddr.port) : undefined;
+  await controller.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  log.info('stopping');
+  await controller.stop();
+  server?.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`seinode-reconciler: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

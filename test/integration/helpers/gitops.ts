@@ -1,0 +1,64 @@
+/** GitOps emulated as DESIGN §4 says, plus the out-of-band writers it must be told apart from. */
+import * as k8s from '@kubernetes/client-node';
+import type { SeiNodeProps } from '../../../src/constructs/seinode.js';
+import type { SeiNodeObject } from '../../../src/reconciler/types.js';
+import { kubeConfig, kubectlOk } from './cluster.js';
+import { distCrd, synthFleet, toYaml, type Manifest } from './manifests.js';
+
+export const ARGO = ['apply', '--server-side', '--field-manager=argocd-controller'];
+export const FLUX = ['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts'];
+
+export async function installCrd(): Promise<void> {
+  await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([distCrd()]) });
+  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${distCrd().metadata.name}`]);
+}
+
+export const nodeProps = (name: string, over: Partial<SeiNodeProps> = {}): SeiNodeProps =>
+  ({ name, chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', fullNode: {}, ...over }) as SeiNodeProps;
+
+export const manifestsOf = (namespace: string, props: SeiNodeProps): Manifest[] => synthFleet({ namespace, nodes: [props] });
+export const statefulSetOf = (namespace: string, props: SeiNodeProps): Manifest =>
+  manifestsOf(namespace, props).find((o) => o.kind === 'StatefulSet')!;
+
+/** Argo CD (ServerSideApply) or Flux syncing the node's manifests. */
+export const sync = (namespace: string, props: SeiNodeProps, verb = ARGO) =>
+  kubectlOk([...verb, '-f', '-'], { input: toYaml(manifestsOf(namespace, props)) });
+
+/** Someone creating a StatefulSet by hand: `kubectl create` (field manager kubectl-create). */
+export const kubectlCreate = (manifest: Manifest) => kubectlOk(['create', '-f', '-'], { input: toYaml([manifest]) });
+
+export class Live {
+  readonly apps: k8s.AppsV1Api;
+  readonly core: k8s.CoreV1Api;
+  readonly custom: k8s.CustomObjectsApi;
+  constructor(readonly namespace: string) {
+    const kc = kubeConfig();
+    this.apps = kc.makeApiClient(k8s.AppsV1Api);
+    this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+  async sts(name: string): Promise<k8s.V1StatefulSet | undefined> {
+    return this.apps.readNamespacedStatefulSet({ name, namespace: this.namespace }).catch((e) => {
+      if (e instanceof k8s.ApiException && e.code === 404) return undefined;
+      throw e;
+    });
+  }
+  async node(name: string): Promise<SeiNodeObject> {
+    return (await this.custom.getNamespacedCustomObject({ group: 'sei.io', version: 'v1alpha1', plural: 'seinodes', namespace: this.namespace, name })) as SeiNodeObject;
+  }
+  async events(name: string): Promise<k8s.CoreV1Event[]> {
+    const list = await this.core.listNamespacedEvent({ namespace: this.namespace, fieldSelector: `involvedObject.name=${name},involvedObject.kind=SeiNode` });
+    return list.items;
+  }
+  async eventReasons(name: string): Promise<string[]> {
+    return (await this.events(name)).map((e) => e.reason!);
+  }
+  condition(node: SeiNodeObject, type: string) {
+    return node.status?.conditions?.find((c) => c.type === type);
+  }
+  /** Deletes the StatefulSet and waits until it is gone (as Flux `force` / Argo `Replace` do before creating). */
+  async deleteStsAndWait(name: string): Promise<void> {
+    await this.apps.deleteNamespacedStatefulSet({ name, namespace: this.namespace, body: { propagationPolicy: 'Foreground' } }).catch(() => undefined);
+    for (let i = 0; i < 300 && (await this.sts(name)); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+}
