@@ -25,8 +25,9 @@ const quantity = { type: 'string', pattern: QUANTITY_PATTERN };
 const resourceList = {
   type: 'object',
   properties: { cpu: quantity, memory: quantity },
-  additionalProperties: false,
 };
+/** A regular expression as a CEL raw string literal: CEL rejects `\.` escapes in plain string literals. */
+const celRegex = (pattern: string) => `r'${pattern}'`;
 const secretName = { type: 'string', minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN };
 
 /**
@@ -39,7 +40,7 @@ export const SEINODE_SCHEMA = {
   required: ['spec'],
   'x-kubernetes-validations': [
     {
-      rule: `self.metadata.name.matches('${NODE_NAME_PATTERN}') && size(self.metadata.name) <= ${NODE_NAME_MAX}`,
+      rule: `self.metadata.name.matches(${celRegex(NODE_NAME_PATTERN)}) && size(self.metadata.name) <= ${NODE_NAME_MAX}`,
       message: `metadata.name must be a DNS-1035 label of at most ${NODE_NAME_MAX} characters (it names the StatefulSet, its Service, its PVC and its pod's revision label)`,
     },
   ],
@@ -116,7 +117,7 @@ export const SEINODE_SCHEMA = {
           maxProperties: 200,
           'x-kubernetes-validations': [
             {
-              rule: `self.all(k, k.matches('${OVERRIDE_KEY_PATTERN}'))`,
+              rule: `self.all(k, k.matches(${celRegex(OVERRIDE_KEY_PATTERN)}))`,
               message: 'spec.overrides keys must be dotted TOML keys such as p2p.max-num-inbound-peers',
             },
             {
@@ -132,7 +133,7 @@ export const SEINODE_SCHEMA = {
           maxProperties: 64,
           'x-kubernetes-validations': [
             {
-              rule: `self.all(k, k.matches('${LABEL_KEY_PATTERN}') && size(k) <= 317)`,
+              rule: `self.all(k, k.matches(${celRegex(LABEL_KEY_PATTERN)}) && size(k) <= 317)`,
               message: 'spec.podLabels keys must be valid label keys',
             },
             {

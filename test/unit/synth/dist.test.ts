@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import formatsPlugin from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
@@ -54,7 +54,8 @@ describe('every SeiNode in dist/ validates against the CRD schema in dist/', () 
   const schema = crd.spec.versions[0].schema.openAPIV3Schema;
   // The Kubernetes extensions are not JSON Schema; CEL rules are the API server's to check (integration tests).
   const ajv = new Ajv({ strict: true, allErrors: true });
-  addFormats(ajv);
+  // ajv-formats is CommonJS: under NodeNext its default import is the module object, whose .default is the plugin.
+  (formatsPlugin as unknown as { default: (a: Ajv) => void }).default(ajv);
   for (const k of ['x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-int-or-string'])
     ajv.addKeyword(k);
   ajv.addFormat('int64', { type: 'number', validate: Number.isInteger });
@@ -74,7 +75,7 @@ describe('every SeiNode in dist/ validates against the CRD schema in dist/', () 
     bad.spec.storage.size = '2TB';
     bad.spec.peers = ['no-port'];
     expect(validate(bad)).toBe(false);
-    expect(validate.errors!.map((e) => e.instancePath).sort()).toEqual(['/spec/peers/0', '/spec/storage/size']);
+    expect(validate.errors!.map((e: { instancePath: string }) => e.instancePath).sort()).toEqual(['/spec/peers/0', '/spec/storage/size']);
   });
 
   it('every StatefulSet selects exactly {sei.io/node: <name>}, and the paused one has replicas 0', () => {

@@ -1,4 +1,4 @@
-export default async function globalTeardown(): Promise<void> {
+export default async function globalTeardown() {
   await globalThis.__seiControlPlane?.stop();
   globalThis.__seiControlPlane = undefined;
 }
