@@ -18,9 +18,10 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.mjs',
       globalTeardown: '<rootDir>/test/integration/global-teardown.mjs',
-      testTimeout: 60_000,
     },
   ],
   // One control plane is shared by the integration files; two cores, so keep the worker count small.
   maxWorkers: 2,
+  // Integration tests wait for controllers; a per-project testTimeout is not honoured by Jest 30.
+  testTimeout: 60_000,
 };

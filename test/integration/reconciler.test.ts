@@ -1,0 +1,163 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { FINGERPRINT_ANNOTATION } from '../../src/contract.js';
+import type { Controller } from '../../src/reconciler/controller.js';
+import { eventually, kubectlOk, useNamespace } from './helpers/cluster.js';
+import { FLUX, Live, installCrd, kubectlCreate, nodeProps, statefulSetOf, sync } from './helpers/gitops.js';
+import { controllerFor } from './helpers/reconciler.js';
+
+beforeAll(installCrd, 90_000);
+
+/**
+ * The reconciler against the real API server, with GitOps emulated (DESIGN §4): the seed operator's scenarios and
+ * the impostor cases of issue 4. One controller watches this file's namespace for all of them.
+ */
+describe('seinode-reconciler', () => {
+  const ns = useNamespace('rec');
+  let controller: Controller;
+  let live: Live;
+
+  beforeAll(async () => {
+    live = new Live(ns.name);
+    controller = controllerFor(ns.name, {}, 5);
+    await controller.start();
+  });
+  afterAll(async () => controller?.stop());
+
+  const tracked = async (name: string) => (await live.node(name)).status?.statefulSet;
+  const liveUid = async (name: string) => (await live.sts(name))?.metadata?.uid;
+  /** Waits until the node tracks exactly the live StatefulSet, and returns its uid. */
+  const waitTracked = (name: string, notUid?: string) =>
+    eventually(`${name} to track its live StatefulSet`, async () => {
+      const [ref, uid] = [await tracked(name), await liveUid(name)];
+      return ref && uid && ref.uid === uid && uid !== notUid && !(await live.sts(name))?.metadata?.deletionTimestamp ? uid : undefined;
+    }, 60_000);
+  const deletes = () => controller.metrics.writeCount('delete');
+
+  it('records {name, uid} on the first observation, with a Tracked condition and an Adopted Event', async () => {
+    await sync(ns.name, nodeProps('first'));
+    const uid = await waitTracked('first');
+    const node = await live.node('first');
+    expect(node.status?.statefulSet).toEqual({ name: 'first', uid });
+    expect(live.condition(node, 'StatefulSetTracked')).toMatchObject({ status: 'True', reason: 'Tracked' });
+    expect(node.status?.observedGeneration).toBe(node.metadata.generation);
+    expect(await live.eventReasons('first')).toContain('Adopted');
+  });
+
+  it('pause manifest ⇒ replicas 0 and Paused reported; unpause ⇒ replicas 1', async () => {
+    await sync(ns.name, nodeProps('pausable'));
+    await waitTracked('pausable');
+    await sync(ns.name, nodeProps('pausable', { paused: true }));
+    await eventually('Paused=True and replicas as expected', async () => {
+      const node = await live.node('pausable');
+      return live.condition(node, 'Paused')?.status === 'True' && live.condition(node, 'ReplicasAsExpected')?.status === 'True';
+    });
+    expect((await live.sts('pausable'))?.spec?.replicas).toBe(0);
+    await sync(ns.name, nodeProps('pausable', { paused: false }));
+    await eventually('Paused=False', async () => live.condition(await live.node('pausable'), 'Paused')?.status === 'False');
+    expect((await live.sts('pausable'))?.spec?.replicas).toBe(1);
+  });
+
+  it('tracked StatefulSet deleted out of band and recreated by GitOps ⇒ the new UID is tracked, nothing deleted', async () => {
+    await sync(ns.name, nodeProps('recreated'));
+    const first = await waitTracked('recreated');
+    const before = await deletes();
+    await live.deleteStsAndWait('recreated');
+    await eventually('the ref to be cleared', async () => (await tracked('recreated')) === undefined);
+    expect(await live.eventReasons('recreated')).toContain('StatefulSetDeleted');
+    await sync(ns.name, nodeProps('recreated'));
+    const second = await waitTracked('recreated', first);
+    expect(second).not.toBe(first);
+    expect(await deletes()).toBe(before);
+  });
+
+  it('a Flux force-style delete+recreate under kustomize-controller is adopted, never deleted', async () => {
+    await sync(ns.name, nodeProps('flux-force'));
+    const first = await waitTracked('flux-force');
+    const before = await deletes();
+    await live.deleteStsAndWait('flux-force');
+    await sync(ns.name, nodeProps('flux-force'), FLUX);
+    const second = await waitTracked('flux-force', first);
+    expect((await live.sts('flux-force'))?.metadata?.uid).toBe(second);
+    expect(await deletes()).toBe(before);
+    expect(await live.eventReasons('flux-force')).not.toContain('ImpostorDeleted');
+  });
+
+  it('an impostor with a forged spec is deleted; the GitOps StatefulSet that follows is adopted with no second delete', async () => {
+    await sync(ns.name, nodeProps('forged'));
+    await waitTracked('forged');
+    await live.deleteStsAndWait('forged');
+    const forged = statefulSetOf(ns.name, nodeProps('forged', { image: 'attacker.example/seid:evil' }));
+    // The forger copies the expected fingerprint too: it proves nothing.
+    (forged.metadata.annotations as Record<string, string>)[FINGERPRINT_ANNOTATION] = (
+      statefulSetOf(ns.name, nodeProps('forged')).metadata.annotations as Record<string, string>
+    )[FINGERPRINT_ANNOTATION];
+    const before = await deletes();
+    await kubectlCreate(forged);
+    const impostorUid = await liveUid('forged');
+    await eventually('the impostor to be gone', async () => (await liveUid('forged')) !== impostorUid, 60_000);
+    expect(await deletes()).toBe(before + 1);
+    expect(await live.eventReasons('forged')).toContain('ImpostorDeleted');
+    await sync(ns.name, nodeProps('forged'));
+    const adopted = await waitTracked('forged', impostorUid);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await liveUid('forged')).toBe(adopted);
+    expect(await deletes()).toBe(before + 1);
+  });
+
+  it('a kubectl-created exact copy (same fingerprint, same GitOps labels) is deleted', async () => {
+    await sync(ns.name, nodeProps('copycat'));
+    await waitTracked('copycat');
+    await live.deleteStsAndWait('copycat');
+    await kubectlCreate(statefulSetOf(ns.name, nodeProps('copycat')));
+    const uid = await liveUid('copycat');
+    await eventually('the copy to be deleted', async () => (await liveUid('copycat')) !== uid, 60_000);
+    const node = await live.node('copycat');
+    expect(node.status?.statefulSet).toBeUndefined();
+    expect(await live.eventReasons('copycat')).toContain('ImpostorDeleted');
+  });
+
+  it('steady state: with every node tracked and nothing changing, zero writes in 30 s (resync every 5 s)', async () => {
+    const names = ['first', 'pausable', 'recreated', 'flux-force', 'forged', 'copycat'];
+    await sync(ns.name, nodeProps('copycat'));
+    for (const n of names) await waitTracked(n);
+    await new Promise((r) => setTimeout(r, 3000)); // let in-flight requeues land
+    const rvs = async () => Promise.all(names.map(async (n) => (await live.node(n)).metadata.resourceVersion));
+    const events = async () => (await live.core.listNamespacedEvent({ namespace: ns.name })).items.length;
+    const [writes0, rvs0, events0] = [await controller.metrics.writeCount(), await rvs(), await events()];
+    const reconciles0 = (await controller.metrics.reconciles.get()).values.reduce((n, v) => n + v.value, 0);
+    await new Promise((r) => setTimeout(r, 30_000));
+    const reconciles = (await controller.metrics.reconciles.get()).values.reduce((n, v) => n + v.value, 0) - reconciles0;
+    const writes = (await controller.metrics.writeCount()) - writes0;
+    process.stderr.write(`steady state: ${reconciles} reconciles, ${writes} writes in 30 s\n`);
+    expect(reconciles).toBeGreaterThanOrEqual(names.length * 5); // it did look, repeatedly
+    expect(writes).toBe(0);
+    expect(await rvs()).toEqual(rvs0);
+    expect(await events()).toBe(events0);
+  }, 60_000);
+});
+
+describe('seinode-reconciler --dry-run', () => {
+  const ns = useNamespace('dry');
+  let controller: Controller;
+  let live: Live;
+  beforeAll(async () => {
+    live = new Live(ns.name);
+    controller = controllerFor(ns.name, { dryRun: true });
+    await controller.start();
+  });
+  afterAll(async () => controller?.stop());
+
+  it('reports an impostor (condition + Event) and deletes nothing', async () => {
+    await sync(ns.name, nodeProps('dry'));
+    await kubectlOk(['delete', 'statefulset', 'dry', '-n', ns.name, '--wait=true']);
+    await kubectlCreate(statefulSetOf(ns.name, nodeProps('dry')));
+    const uid = (await live.sts('dry'))!.metadata!.uid;
+    await eventually('ImpostorDetected', async () => live.condition(await live.node('dry'), 'StatefulSetTracked')?.reason === 'ImpostorDetected');
+    const node = await live.node('dry');
+    expect(live.condition(node, 'StatefulSetTracked')?.message).toMatch(/is an impostor: its spec is managed by "kubectl-create".*dry-run: would delete it/);
+    expect(await live.eventReasons('dry')).toContain('ImpostorDetected');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await live.sts('dry'))?.metadata?.uid).toBe(uid);
+    expect(await controller.metrics.writeCount('delete')).toBe(0);
+  });
+});
