@@ -1,6 +1,9 @@
-import { App, Chart, YamlOutputType } from 'cdk8s';
+import { App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { SeiNodeCrd } from './constructs/seinode-crd.js';
 import { SeiNode, type SeiNodeProps } from './constructs/seinode.js';
+import { pruneProtection } from './lib/gitops.js';
+import { projectLabels } from './lib/labels.js';
 
 /** Output file names follow chart ids: `0000-seinode-crd.k8s.yaml` sorts (and applies) before the fleet. */
 export const CRD_CHART = 'seinode-crd';
@@ -23,6 +26,10 @@ export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
   for (const fleet of fleets) {
     const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
     chart.addDependency(crdChart);
+    // The namespace itself, so `kubectl apply -f dist/` works on a bare cluster; prune-protected like the data in it.
+    new k8s.KubeNamespace(chart, 'namespace', {
+      metadata: { name: fleet.namespace, labels: projectLabels(fleet.namespace, 'namespace'), annotations: pruneProtection() },
+    }).addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped: the chart's namespace does not apply
     // Ids by position: output names come from props only, and a duplicate name gets SeiNode's own error.
     fleet.nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
   }

@@ -15,13 +15,22 @@ export function distCrd(): Manifest {
   return parse(readFileSync(join(ROOT, 'dist', file), 'utf8'))[0];
 }
 
-/** Every namespaced object committed in dist/, moved into `namespace` so each test has its own copy. */
-export function distObjects(namespace: string): Manifest[] {
-  return readdirSync(join(ROOT, 'dist'))
+const fleetFiles = () =>
+  readdirSync(join(ROOT, 'dist'))
     .filter((f) => !f.startsWith('0000-'))
     .sort()
-    .flatMap((f) => parse(readFileSync(join(ROOT, 'dist', f), 'utf8')))
+    .flatMap((f) => parse(readFileSync(join(ROOT, 'dist', f), 'utf8')));
+
+/** Every namespaced object committed in dist/, moved into `namespace` so each test has its own copy. */
+export function distObjects(namespace: string): Manifest[] {
+  return fleetFiles()
+    .filter((o) => o.kind !== 'Namespace')
     .map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+}
+
+/** The namespace the committed fleet lives in. */
+export function distNamespace(): string {
+  return fleetFiles().find((o) => o.kind === 'Namespace')!.metadata.name;
 }
 
 /** The objects `buildApp` renders for one fleet (without the CRD chart). */

@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { KUBECONFIG, kubectlOk } from './helpers/cluster.js';
+import { ARGO, Live, installCrd } from './helpers/gitops.js';
+import { ROOT, distNamespace, distObjects } from './helpers/manifests.js';
+
+beforeAll(installCrd, 90_000);
+
+/** The README's one-shot: apply dist/ as Argo CD would, then `seinode-reconciler --once`. */
+describe('seinode-reconciler --once on the committed dist/', () => {
+  it('records {name, uid} on every SeiNode in dist/ and prints what it did', async () => {
+    await kubectlOk([...ARGO, '-f', join(ROOT, 'dist')]);
+    const namespace = distNamespace();
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--namespace', namespace], {
+      env: { ...process.env, KUBECONFIG: KUBECONFIG() },
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    // stderr carries the JSON log, one object per line.
+    for (const line of run.stderr.trim().split('\n')) expect(JSON.parse(line)).toMatchObject({ level: 'info' });
+    const live = new Live(namespace);
+    const nodes = distObjects(namespace).filter((o) => o.kind === 'SeiNode');
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^NAMESPACE\s+NAME\s+STATEFULSET\s+UID\s+ACTION\s+DETAIL$/);
+    expect(lines).toHaveLength(nodes.length + 1);
+    for (const n of nodes) {
+      const uid = (await live.sts(n.metadata.name))!.metadata!.uid!;
+      expect((await live.node(n.metadata.name)).status?.statefulSet).toEqual({ name: n.metadata.name, uid });
+      expect(lines.find((l) => l.split(/\s+/)[1] === n.metadata.name)).toMatch(new RegExp(`${uid}\\s+adopt\\s+adopted`));
+    }
+  });
+
+  it('exits non-zero with a clear message when there is no cluster', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--kubeconfig', '/nonexistent'], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/seinode-reconciler: .*\/nonexistent/);
+  });
+
+  it('exits 2 with the usage on a bad flag', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--grace', 'soon'], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--grace: "soon" is not a duration[\s\S]*usage: seinode-reconciler/);
+  });
+
+  it('names the server it cannot reach', () => {
+    const cfg = join(ROOT, 'test/integration/helpers/unreachable.kubeconfig');
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--kubeconfig', cfg], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:1/);
+  });
+});
