@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { pinnedVersions } from '../kube/build.js';
-import { eventually, hasControllerManager, kubeConfig, kubectl, useNamespace } from './helpers/cluster.js';
+import { controllerManagerSkipReason, eventually, hasControllerManager, kubeConfig, kubectl, useNamespace } from './helpers/cluster.js';
 
 /** Proofs that the test control plane is a real one: these behaviours are the API server's and the controllers'. */
 describe('the test control plane', () => {
@@ -45,7 +45,7 @@ describe('the test control plane', () => {
 
   const withControllers = hasControllerManager() ? it : it.skip;
 
-  withControllers('runs the StatefulSet controller (Pod objects appear) and foreground garbage collection', async () => {
+  withControllers(`runs the StatefulSet controller (Pod objects appear) and foreground garbage collection${controllerManagerSkipReason()}`, async () => {
     const sts = await apps.createNamespacedStatefulSet({ namespace: ns.name, body: statefulSet('gc') });
     const pod = await eventually('pod gc-0', () => core.readNamespacedPod({ name: 'gc-0', namespace: ns.name }), 60_000);
     expect(pod.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'StatefulSet', name: 'gc', uid: sts.metadata!.uid });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { FINGERPRINT_ANNOTATION } from '../../src/contract.js';
 import type { SeiNodeProps } from '../../src/constructs/seinode.js';
-import { eventually, hasControllerManager, kubectl, kubectlOk, useNamespace } from './helpers/cluster.js';
+import { controllerManagerSkipReason, eventually, hasControllerManager, kubectl, kubectlOk, useNamespace } from './helpers/cluster.js';
 import { distCrd, distObjects, synthFleet, toYaml, type Manifest } from './helpers/manifests.js';
 
 /** What Argo CD and Flux do with dist/, emulated as DESIGN §4 says: the same kubectl verbs, the same field managers. */
@@ -107,7 +107,7 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
 
 const withControllers = hasControllerManager() ? describe : describe.skip;
 
-withControllers('pause end to end (StatefulSet controller running)', () => {
+withControllers(`pause end to end (StatefulSet controller running)${controllerManagerSkipReason()}`, () => {
   const ns = useNamespace('pause');
   const node = (paused: boolean): SeiNodeProps => ({
     name: 'pausable',

@@ -31,6 +31,18 @@ describe('seinode-reconciler --once on the committed dist/', () => {
     }
   });
 
+  it('shows the printer columns: Chain, Paused, StatefulSet, Tracked, Age (and UID with -o wide)', async () => {
+    const namespace = distNamespace();
+    const wide = (await kubectlOk(['get', 'snode', '-n', namespace, '-o', 'wide'])).trim().split('\n');
+    expect(wide[0].split(/\s+/)).toEqual(['NAME', 'CHAIN', 'PAUSED', 'STATEFULSET', 'UID', 'TRACKED', 'AGE']);
+    const archive = wide.find((l) => l.startsWith('archive-0'))!.split(/\s+/);
+    expect(archive.slice(0, 4)).toEqual(['archive-0', 'pacific-1', 'true', 'archive-0']);
+    expect(archive[4]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(archive[5]).toBe('True');
+    const narrow = (await kubectlOk(['get', 'seinodes', '-n', namespace])).split('\n')[0].split(/\s+/);
+    expect(narrow).toEqual(['NAME', 'CHAIN', 'PAUSED', 'STATEFULSET', 'TRACKED', 'AGE']);
+  });
+
   it('exits non-zero with a clear message when there is no cluster', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--kubeconfig', '/nonexistent'], { encoding: 'utf8' });
     expect(run.status).toBe(1);

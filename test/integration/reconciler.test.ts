@@ -116,8 +116,62 @@ describe('seinode-reconciler', () => {
     expect(await live.eventReasons('copycat')).toContain('ImpostorDeleted');
   });
 
+  it('refuses to delete an impostor that owns a PVC (garbage collection would take the chain data)', async () => {
+    await sync(ns.name, nodeProps('owner'));
+    await waitTracked('owner');
+    await live.deleteStsAndWait('owner');
+    await kubectlCreate(statefulSetOf(ns.name, nodeProps('owner')));
+    const impostor = (await live.sts('owner'))!;
+    await live.core.createNamespacedPersistentVolumeClaim({
+      namespace: ns.name,
+      body: {
+        metadata: {
+          name: 'stolen-data',
+          ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'owner', uid: impostor.metadata!.uid! }],
+        },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    // Nudge: the PVC is not watched, the StatefulSet is; a label change on it triggers a reconcile.
+    await kubectlOk(['label', 'statefulset', 'owner', '-n', ns.name, 'nudge=1']);
+    await eventually('DeletionRefused', async () => live.condition(await live.node('owner'), 'StatefulSetTracked')?.reason === 'DeletionRefused');
+    expect(live.condition(await live.node('owner'), 'StatefulSetTracked')?.message).toMatch(/PVC stolen-data would be garbage-collected/);
+    expect(await live.eventReasons('owner')).toContain('ImpostorDeletionRefused');
+    expect((await live.sts('owner'))?.metadata?.uid).toBe(impostor.metadata!.uid);
+    await live.core.deleteNamespacedPersistentVolumeClaim({ name: 'stolen-data', namespace: ns.name });
+    await eventually('the impostor to be deleted once it owns no PVC', async () => {
+      await kubectlOk(['label', 'statefulset', 'owner', '-n', ns.name, '--overwrite', `nudge=${Date.now()}`]).catch(() => undefined);
+      return (await live.sts('owner'))?.metadata?.uid !== impostor.metadata!.uid;
+    });
+    await sync(ns.name, nodeProps('owner'));
+    await waitTracked('owner', impostor.metadata!.uid);
+  });
+
+  it('the churn breaker stops deleting after 3 impostors in the window: ImpostorLoop=True and a warning Event', async () => {
+    await sync(ns.name, nodeProps('churn'));
+    await waitTracked('churn');
+    await live.deleteStsAndWait('churn');
+    const before = await deletes();
+    for (let i = 0; i < 3; i++) {
+      await kubectlCreate(statefulSetOf(ns.name, nodeProps('churn')));
+      const uid = await liveUid('churn');
+      await eventually(`impostor ${i + 1} to be deleted`, async () => (await liveUid('churn')) !== uid, 60_000);
+    }
+    await kubectlCreate(statefulSetOf(ns.name, nodeProps('churn')));
+    const fourth = await liveUid('churn');
+    await eventually('ImpostorLoop=True', async () => live.condition(await live.node('churn'), 'ImpostorLoop')?.status === 'True');
+    expect(live.condition(await live.node('churn'), 'StatefulSetTracked')?.reason).toBe('ImpostorLoop');
+    expect(await live.eventReasons('churn')).toContain('ImpostorLoop');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await liveUid('churn')).toBe(fourth);
+    expect(await deletes()).toBe(before + 3);
+    // Clean up for the steady-state test below: the breaker stays open, so remove the fourth by hand.
+    await live.deleteStsAndWait('churn');
+    await kubectlOk(['delete', 'seinode', 'churn', '-n', ns.name]);
+  });
+
   it('steady state: with every node tracked and nothing changing, zero writes in 30 s (resync every 5 s)', async () => {
-    const names = ['first', 'pausable', 'recreated', 'flux-force', 'forged', 'copycat'];
+    const names = ['first', 'pausable', 'recreated', 'flux-force', 'forged', 'copycat', 'owner'];
     await sync(ns.name, nodeProps('copycat'));
     for (const n of names) await waitTracked(n);
     await new Promise((r) => setTimeout(r, 3000)); // let in-flight requeues land

@@ -7,6 +7,7 @@
  *   npm run kube -- --build-only               # build (or find) the binaries and exit
  */
 import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { delimiter } from 'node:path';
 import { ensureBinaries } from './build.js';
 import { startControlPlane } from './controlplane.js';
@@ -27,13 +28,13 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const cp = await startControlPlane();
-  let child: ReturnType<typeof spawn> | undefined;
-  // Ctrl-C goes to the whole foreground group; the command handles its own, we tear down once it has exited.
+  const cp = await startControlPlane({ handleSignals: false });
+  // Ctrl-C reaches the whole foreground group: the command decides what it means (a shell ignores it); we tear
+  // down when the command exits. SIGTERM/SIGHUP are passed on to it.
   const ignore = () => {};
   process.on('SIGINT', ignore);
   try {
-    child = spawn(argv[0], argv.slice(1), {
+    const child = spawn(argv[0], argv.slice(1), {
       stdio: 'inherit',
       env: {
         ...process.env,
@@ -41,13 +42,20 @@ async function main(argv: string[]): Promise<number> {
         PATH: `${cp.binaries.dir}${delimiter}${process.env.PATH ?? ''}`,
       },
     });
+    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
+    const onTerm = forward('SIGTERM');
+    const onHup = forward('SIGHUP');
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
     const code = await new Promise<number>((resolve) => {
-      child!.on('error', (e) => {
+      child.on('error', (e) => {
         process.stderr.write(`[kube] cannot run ${argv[0]}: ${e.message}\n`);
         resolve(127);
       });
-      child!.on('exit', (c, signal) => resolve(c ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
+      child.on('exit', (c, signal) => resolve(c ?? 128 + (signal ? osConstants.signals[signal] : 0)));
     });
+    process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
     return code;
   } finally {
     process.off('SIGINT', ignore);

@@ -44,6 +44,12 @@ export interface ControlPlaneOptions {
   readonly controllerManager?: boolean;
   /** Progress lines to stderr. @default true */
   readonly verbose?: boolean;
+  /**
+   * Tear down and exit on SIGINT/SIGTERM/SIGHUP. The `npm run kube` CLI turns this off: Ctrl-C belongs to the
+   * command it runs (an interactive shell survives it), and the CLI tears down when the command exits.
+   * @default true
+   */
+  readonly handleSignals?: boolean;
 }
 
 const READY_TIMEOUT_MS = 90_000;
@@ -122,9 +128,11 @@ const tail = (file: string, lines = 30) => {
   }
 };
 
-/** Every process this module started and has not stopped yet, for the exit handlers. */
+/** Every process this module started and has not stopped yet, and every temp dir not yet removed, for the exit handlers. */
 const running = new Set<ChildProcess>();
-let handlersInstalled = false;
+const dirs = new Set<string>();
+let exitHandlerInstalled = false;
+let signalHandlersInstalled = false;
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -135,16 +143,25 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function installExitHandlers(): void {
-  if (handlersInstalled) return;
-  handlersInstalled = true;
-  // Last resort: a parent that exits (or is interrupted) takes its control plane with it.
-  process.on('exit', () => running.forEach((c) => killGroup(c, 'SIGKILL')));
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-    process.once(sig, () => {
-      running.forEach((c) => killGroup(c, 'SIGKILL'));
-      process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
-    });
+function killEverything(): void {
+  running.forEach((c) => killGroup(c, 'SIGKILL'));
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+}
+
+function installExitHandlers(signals: boolean): void {
+  if (!exitHandlerInstalled) {
+    exitHandlerInstalled = true;
+    // Last resort: a parent that exits takes its control plane with it.
+    process.on('exit', killEverything);
+  }
+  if (signals && !signalHandlersInstalled) {
+    signalHandlersInstalled = true;
+    for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const)
+      process.once(sig, () => {
+        killEverything();
+        process.exit(code);
+      });
+  }
 }
 
 function startProcess(name: string, bin: string, args: string[], dir: string): { child: ChildProcess; logPath: string } {
@@ -171,9 +188,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const verbose = options.verbose ?? true;
   const say = (msg: string) => verbose && process.stderr.write(`[kube] ${msg}\n`);
   const binaries = await ensureBinaries();
-  installExitHandlers();
+  installExitHandlers(options.handleSignals ?? true);
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'sei-kube-'));
+  dirs.add(dir);
   writePki(dir);
 
   const token = randomBytes(24).toString('hex');
@@ -196,6 +214,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     for (const p of [...procs].reverse()) await stopProcess(p.child);
     procs.length = 0;
     rmSync(dir, { recursive: true, force: true });
+    dirs.delete(dir);
   };
   const fail = async (what: string, logPath: string): Promise<never> => {
     const log = tail(logPath);

@@ -6,7 +6,6 @@ import { afterAll, beforeAll } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 function env(name: string): string {
@@ -16,29 +15,15 @@ function env(name: string): string {
 }
 
 export const KUBECONFIG = () => env('KUBECONFIG');
-export const KUBE_VERSION = () => env('SEI_KUBE_VERSION');
 export const hasControllerManager = () => process.env.SEI_KUBE_CONTROLLER_MANAGER === 'true';
+/** Appended to the title of a test that needs kube-controller-manager when it is skipped, so the report says why. */
+export const controllerManagerSkipReason = () =>
+  hasControllerManager() ? '' : ' [skipped: KUBEBUILDER_ASSETS has no kube-controller-manager]';
 
 export function kubeConfig(path = KUBECONFIG()): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(path);
   return kc;
-}
-
-/** A kubeconfig for a token-file identity other than the admin (see controlplane.ts), e.g. 'impostor'. */
-export function kubeconfigFor(user: string): string {
-  const ids = JSON.parse(env('SEI_KUBE_IDENTITIES')) as Record<string, { token: string }>;
-  const id = ids[user];
-  if (!id) throw new Error(`no test identity ${user}`);
-  const path = join(env('SEI_KUBE_DIR'), `${user}.kubeconfig`);
-  const kc = kubeConfig();
-  const cluster = kc.getCurrentCluster()!;
-  writeFileSync(
-    path,
-    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority: ${cluster.caFile}\n` +
-      `users:\n- name: ${user}\n  user:\n    token: ${id.token}\ncontexts:\n- name: c\n  context: {cluster: c, user: ${user}}\ncurrent-context: c\n`,
-  );
-  return path;
 }
 
 export interface KubectlResult {
