@@ -37,7 +37,7 @@ function run(args: string[]) {
 
 describe('npm run kube -- <command>', () => {
   it('runs the command against a fresh control plane with the matching kubectl, exits with its status, leaves nothing', async () => {
-    const r = run(['bash', '-c', 'echo "$KUBECONFIG"; kubectl get --raw /readyz; command -v kubectl; exit 7']);
+    const r = run(['bash', '-c', 'echo "$KUBECONFIG"; kubectl get --raw /readyz; echo; command -v kubectl; exit 7']);
     expect(await r.exit).toBe(7);
     const [kubeconfig, ready, kubectlPath] = r.out().trim().split('\n');
     expect(ready).toBe('ok');

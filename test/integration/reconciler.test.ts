@@ -138,7 +138,8 @@ describe('seinode-reconciler', () => {
     expect(live.condition(await live.node('owner'), 'StatefulSetTracked')?.message).toMatch(/PVC stolen-data would be garbage-collected/);
     expect(await live.eventReasons('owner')).toContain('ImpostorDeletionRefused');
     expect((await live.sts('owner'))?.metadata?.uid).toBe(impostor.metadata!.uid);
-    await live.core.deleteNamespacedPersistentVolumeClaim({ name: 'stolen-data', namespace: ns.name });
+    // What the message asks for: fix the ownership by hand. Then the impostor goes.
+    await kubectlOk(['patch', 'pvc', 'stolen-data', '-n', ns.name, '--type=json', '-p', '[{"op":"remove","path":"/metadata/ownerReferences"}]']);
     await eventually('the impostor to be deleted once it owns no PVC', async () => {
       await kubectlOk(['label', 'statefulset', 'owner', '-n', ns.name, '--overwrite', `nudge=${Date.now()}`]).catch(() => undefined);
       return (await live.sts('owner'))?.metadata?.uid !== impostor.metadata!.uid;
