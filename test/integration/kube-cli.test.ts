@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { eventually } from './helpers/cluster.js';
 import { ROOT } from './helpers/manifests.js';
 
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const CLI = join(ROOT, 'test/kube/cli.ts');
 
 /** Control-plane processes (by their temp dir) other than the one this test run shares. */
@@ -26,7 +25,8 @@ function otherControlPlanes(): Map<number, string> {
 }
 
 function run(args: string[]) {
-  const child = spawn(TSX, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // As `npm run kube` runs it: tsx as an in-process loader, so signals reach the CLI itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

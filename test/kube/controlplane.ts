@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -143,6 +143,34 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Control-plane processes whose parent died without tearing them down (SIGKILLed test runner, say) are reparented to
+ * init; kill them and remove their temp dirs, so a crash never leaves etcd or kube-apiserver running. A control plane
+ * whose parent is alive (another run) is left alone.
+ */
+function reapOrphans(say: (msg: string) => void): void {
+  if (!existsSync('/proc')) return;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let cmdline: string;
+    let ppid: number;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      ppid = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    } catch {
+      continue;
+    }
+    const dir = new RegExp(`(${tmpdir().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/sei-kube-[A-Za-z0-9]+)/`).exec(cmdline)?.[1];
+    if (!dir || ppid !== 1 || !/\/(etcd|kube-apiserver|kube-controller-manager) /.test(cmdline)) continue;
+    say(`removing an orphaned control-plane process ${pid} (${dir})`);
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function killEverything(): void {
   running.forEach((c) => killGroup(c, 'SIGKILL'));
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
@@ -189,6 +217,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const say = (msg: string) => verbose && process.stderr.write(`[kube] ${msg}\n`);
   const binaries = await ensureBinaries();
   installExitHandlers(options.handleSignals ?? true);
+  reapOrphans(say);
   const t0 = performance.now();
   const dir = mkdtempSync(join(tmpdir(), 'sei-kube-'));
   dirs.add(dir);
