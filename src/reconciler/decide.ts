@@ -154,7 +154,8 @@ export function decide(input: DecideInput): Decision {
 
   if (sts.metadata?.deletionTimestamp) {
     const message = `${describe(sts)} is being deleted; waiting for it to go`;
-    return finish('wait', ref, { type: TRACKED, status: 'False', reason: 'Terminating', message }, undefined, {
+    // R survives only if it is this object: another UID cannot exist while this one holds the name.
+    return finish('wait', ref?.uid === uidOf(sts) ? ref : undefined, { type: TRACKED, status: 'False', reason: 'Terminating', message }, undefined, {
       requeueAfterSeconds: TERMINATING_REQUEUE_SECONDS,
       summary: message,
     });
