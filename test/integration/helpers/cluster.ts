@@ -6,6 +6,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 function env(name: string): string {
@@ -24,6 +25,22 @@ export function kubeConfig(path = KUBECONFIG()): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(path);
   return kc;
+}
+
+/** A kubeconfig for a token-file identity other than the admin (see controlplane.ts), e.g. 'reconciler'. */
+export function kubeconfigFor(user: string): string {
+  const ids = JSON.parse(env('SEI_KUBE_IDENTITIES')) as Record<string, { token: string }>;
+  if (!ids[user]) throw new Error(`no test identity ${user}`);
+  const path = join(env('SEI_KUBE_DIR'), `${user}.kubeconfig`);
+  const kc = new k8s.KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'c', server: env('SEI_KUBE_SERVER'), caFile: env('SEI_KUBE_CA') }],
+    users: [{ name: user, token: ids[user].token }],
+    contexts: [{ name: 'c', cluster: 'c', user }],
+    currentContext: 'c',
+  });
+  writeFileSync(path, kc.exportConfig());
+  return path;
 }
 
 export interface KubectlResult {

@@ -1,0 +1,49 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { API_GROUP, SEINODE_PLURAL } from '../contract.js';
+import { projectLabels } from '../lib/labels.js';
+
+/** Props of the reconciler's identity and permissions. */
+export interface SeiNodeReconcilerRbacProps {
+  /** Namespace of the reconciler's ServiceAccount. */
+  readonly namespace: string;
+  /**
+   * Name of the ServiceAccount, ClusterRole and ClusterRoleBinding.
+   * @default 'seinode-reconciler'
+   */
+  readonly name?: string;
+}
+
+/**
+ * Exactly what seinode-reconciler calls (src/reconciler/kube.ts and its informers), and nothing else: it reads
+ * SeiNodes and writes only their status; it reads StatefulSets and may delete one (an impostor) but can never create
+ * or patch one; it lists PVCs for the ownership audit; it records Events.
+ */
+export const RECONCILER_RULES: k8s.PolicyRule[] = [
+  { apiGroups: [API_GROUP], resources: [SEINODE_PLURAL], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [API_GROUP], resources: [`${SEINODE_PLURAL}/status`], verbs: ['update'] },
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'delete'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+];
+
+/** The reconciler's ServiceAccount, a ClusterRole with RECONCILER_RULES, and the binding between them. */
+export class SeiNodeReconcilerRbac extends Construct {
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly clusterRole: k8s.KubeClusterRole;
+
+  constructor(scope: Construct, id: string, props: SeiNodeReconcilerRbacProps) {
+    super(scope, id);
+    const name = props.name ?? 'seinode-reconciler';
+    const labels = projectLabels(name, 'reconciler');
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, namespace: props.namespace, labels },
+    });
+    this.clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { name, labels }, rules: RECONCILER_RULES });
+    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: props.namespace }],
+    });
+  }
+}
