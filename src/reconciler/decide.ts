@@ -25,7 +25,8 @@ import type { Condition, Policy, SeiNodeObject, SeiNodeStatus, StatefulSetRef } 
  * Conditions: StatefulSetTracked (True/Tracked; False/NotFound, Deleted, Terminating, ImpostorDeleted,
  * ImpostorDetected, DeletionRefused, ImpostorLoop; Unknown/ProvenancePending, FingerprintMissing), Paused
  * (True/Paused, False/Running), ReplicasAsExpected (True/AsExpected, False/Mismatch, NoStatefulSet), ImpostorLoop
- * (True/TooManyDeletions, False/NoLoop). Events are emitted only on a change, so a steady state makes no writes.
+ * (True/TooManyDeletions while the breaker holds back a delete, False/NoLoop). Events are emitted only on a change,
+ * so a steady state makes no writes.
  */
 export type Action = 'none' | 'clear' | 'wait' | 'in-sync' | 'unverifiable' | 'adopt' | 'pending' | 'refuse' | 'breaker' | 'report' | 'delete';
 
@@ -112,8 +113,10 @@ export function decide(input: DecideInput): Decision {
               message: `replicas ${replicas ?? 'unset'}, expected ${expectedReplicas}: GitOps has not synced the node's manifests yet`,
             },
     );
+    // True only while the breaker is actually holding back a delete, so the condition means "an impostor is
+    // standing because of the breaker", not merely "deletions happened recently".
     set(
-      breakerTripped
+      action === 'breaker'
         ? {
             type: IMPOSTOR_LOOP,
             status: 'True',

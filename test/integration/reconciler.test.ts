@@ -160,8 +160,8 @@ describe('seinode-reconciler', () => {
     }
     await kubectlCreate(statefulSetOf(ns.name, nodeProps('churn')));
     const fourth = await liveUid('churn');
-    await eventually('ImpostorLoop=True', async () => live.condition(await live.node('churn'), 'ImpostorLoop')?.status === 'True');
-    expect(live.condition(await live.node('churn'), 'StatefulSetTracked')?.reason).toBe('ImpostorLoop');
+    await eventually('the breaker to hold the fourth', async () => live.condition(await live.node('churn'), 'StatefulSetTracked')?.reason === 'ImpostorLoop');
+    expect(live.condition(await live.node('churn'), 'ImpostorLoop')).toMatchObject({ status: 'True', reason: 'TooManyDeletions' });
     expect(await live.eventReasons('churn')).toContain('ImpostorLoop');
     await new Promise((r) => setTimeout(r, 2000));
     expect(await liveUid('churn')).toBe(fourth);

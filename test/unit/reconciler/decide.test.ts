@@ -168,6 +168,11 @@ describe('decide(): the other conditions', () => {
     expect(tripped.requeueAfterSeconds).toBe(10);
   });
 
+  it('says ImpostorLoop only while the breaker holds an impostor back, not merely after deletions', () => {
+    const recent = [secondsAgo(30), secondsAgo(20), secondsAgo(10)];
+    expect(condition(decide(input({ recentDeletions: recent })).status, IMPOSTOR_LOOP)).toMatchObject({ status: 'False', reason: 'NoLoop' });
+  });
+
   it('requeues a pending StatefulSet exactly when its grace ends', () => {
     expect(decide(input({ sts: sts({ fingerprint: OTHER_F }), pendingSince: secondsAgo(45) })).requeueAfterSeconds).toBe(15);
   });
