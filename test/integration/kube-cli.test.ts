@@ -48,13 +48,27 @@ describe('npm run kube -- <command>', () => {
 
   it('Ctrl-C tears the control plane down: no processes, no temp dir', async () => {
     const r = run(['sleep', '120']);
-    await eventually('the control plane to be ready', async () => /ready at/.test(r.err()), 60_000);
+    await eventually('the command to start', async () => /\[kube\] running: sleep 120/.test(r.err()), 60_000);
     const started = otherControlPlanes();
     expect([...new Set(started.values())]).toHaveLength(1);
     const dir = [...started.values()][0];
     process.kill(-r.child.pid!, 'SIGINT'); // the terminal sends SIGINT to the whole foreground group
     await r.exit;
     await eventually('every control-plane process to exit', async () => [...started.keys()].every((pid) => !existsSync(`/proc/${pid}`)), 20_000);
+    expect(existsSync(dir)).toBe(false);
+  }, 90_000);
+
+  it('Ctrl-C while the control plane starts aborts the start: exit 130, no processes, no temp dir', async () => {
+    const r = run(['sleep', '120']);
+    // etcd is up and kube-apiserver is still coming up (it takes seconds to be ready): the window the CI run hit,
+    // where Node's default SIGINT would kill the CLI without its exit handlers and orphan both.
+    await eventually('etcd to start', async () => otherControlPlanes().size > 0, 60_000);
+    const started = otherControlPlanes();
+    const dir = [...started.values()][0];
+    process.kill(-r.child.pid!, 'SIGINT');
+    expect(await r.exit).toBe(130);
+    expect(r.err()).toMatch(/SIGINT while starting: tearing down/);
+    await eventually('every control-plane process to exit', async () => otherControlPlanes().size === 0, 20_000);
     expect(existsSync(dir)).toBe(false);
   }, 90_000);
 

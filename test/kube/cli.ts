@@ -6,7 +6,7 @@
  *   npm run kube -- bash                       # a shell against a fresh cluster
  *   npm run kube -- --build-only               # build (or find) the binaries and exit
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { delimiter } from 'node:path';
 import { ensureBinaries } from './build.js';
@@ -28,38 +28,46 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const cp = await startControlPlane({ handleSignals: false });
-  // Ctrl-C reaches the whole foreground group: the command decides what it means (a shell ignores it); we tear
-  // down when the command exits. SIGTERM/SIGHUP are passed on to it.
-  const ignore = () => {};
-  process.on('SIGINT', ignore);
+  // Signals are ours from the first line: Node's default SIGINT kills the process without running 'exit' handlers,
+  // which would orphan the detached etcd and kube-apiserver. While the control plane starts, a signal aborts the
+  // start (process.exit runs controlplane's exit handler, which kills what has started and removes its temp dir).
+  // Once the command runs, Ctrl-C reaches the whole foreground group and is the command's to handle (a shell
+  // survives it); SIGTERM/SIGHUP are passed on to it; we tear down when it exits.
+  let child: ChildProcess | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!child) {
+      process.stderr.write(`[kube] ${sig} while starting: tearing down\n`);
+      process.exit(128 + osConstants.signals[sig]);
+    }
+    if (sig !== 'SIGINT') child.kill(sig);
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of signals) process.on(sig, onSignal);
   try {
-    const child = spawn(argv[0], argv.slice(1), {
-      stdio: 'inherit',
-      env: {
-        ...process.env,
-        KUBECONFIG: cp.kubeconfigPath,
-        PATH: `${cp.binaries.dir}${delimiter}${process.env.PATH ?? ''}`,
-      },
-    });
-    const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
-    const onTerm = forward('SIGTERM');
-    const onHup = forward('SIGHUP');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGHUP', onHup);
-    const code = await new Promise<number>((resolve) => {
-      child.on('error', (e) => {
-        process.stderr.write(`[kube] cannot run ${argv[0]}: ${e.message}\n`);
-        resolve(127);
+    const cp = await startControlPlane({ handleSignals: false });
+    try {
+      process.stderr.write(`[kube] running: ${argv.join(' ')}\n`);
+      child = spawn(argv[0], argv.slice(1), {
+        stdio: 'inherit',
+        env: {
+          ...process.env,
+          KUBECONFIG: cp.kubeconfigPath,
+          PATH: `${cp.binaries.dir}${delimiter}${process.env.PATH ?? ''}`,
+        },
       });
-      child.on('exit', (c, signal) => resolve(c ?? 128 + (signal ? osConstants.signals[signal] : 0)));
-    });
-    process.off('SIGTERM', onTerm);
-    process.off('SIGHUP', onHup);
-    return code;
+      const running = child;
+      return await new Promise<number>((resolve) => {
+        running.on('error', (e) => {
+          process.stderr.write(`[kube] cannot run ${argv[0]}: ${e.message}\n`);
+          resolve(127);
+        });
+        running.on('exit', (c, signal) => resolve(c ?? 128 + (signal ? osConstants.signals[signal] : 0)));
+      });
+    } finally {
+      await cp.stop();
+    }
   } finally {
-    process.off('SIGINT', ignore);
-    await cp.stop();
+    for (const sig of signals) process.off(sig, onSignal);
   }
 }
 
