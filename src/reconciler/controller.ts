@@ -42,7 +42,8 @@ const CRASH_AFTER_DELETE = process.env.SEINODE_RECONCILER_FAULT === 'crash-after
 export class Controller {
   readonly api: KubeApi;
   readonly metrics: Metrics;
-  private readonly queue = new WorkQueue();
+  /** controller-runtime's per-key backoff: 5 ms · 2^n, so a one-off conflict retries at once and a hot key backs off. */
+  private readonly queue = new WorkQueue({ baseDelayMs: 5, maxDelayMs: 5 * 60_000 });
   private readonly log: Logger;
   private readonly now: () => Date;
   /** Impostor deletions per node key, for the churn breaker (in memory: a restart closes the breaker). */
@@ -67,21 +68,26 @@ export class Controller {
     const [namespace, name] = key.split('/');
     const end = this.metrics.duration.startTimer();
     try {
-      const node = await this.api.getSeiNode(namespace, name);
-      if (!node) {
+      const gone = (): ReconcileOutcome => {
         this.deletions.delete(key);
         this.pending.delete(key);
         return { key, action: 'gone', summary: 'SeiNode is gone' };
-      }
+      };
+      let node = await this.api.getSeiNode(namespace, name);
+      if (!node) return gone();
       let sts = await this.api.getStatefulSet(namespace, name);
       let decision = this.decideFor(key, node, sts, []);
 
-      if (decision.delete) {
-        // Never delete on a stale view: read the StatefulSet again, audit its PVCs, and decide again.
+      if (decision.delete || decision.action === 'report') {
+        // Never delete on a stale view: read the SeiNode (its expected fingerprint, its ref) and the StatefulSet
+        // again, audit the PVCs, and decide again. Dry-run audits too, so it reports what a real run would do.
+        node = await this.api.getSeiNode(namespace, name);
+        if (!node) return gone();
         sts = await this.api.getStatefulSet(namespace, name);
         const claims = sts?.metadata?.uid ? await this.api.claimsOwnedBy(namespace, sts.metadata.uid) : [];
         decision = this.decideFor(key, node, sts, claims);
       }
+      this.notePending(key, sts, decision);
 
       if (decision.delete) {
         const result = await this.api.deleteStatefulSet(namespace, decision.delete, this.options.propagation);
@@ -122,23 +128,31 @@ export class Controller {
     }
   }
 
+  /** Pure but for reading what the controller remembers: the deletions (breaker) and the pending clock (grace). */
   private decideFor(key: string, node: SeiNodeObject, sts: k8s.V1StatefulSet | undefined, claims: string[]): Decision {
-    const now = this.now();
-    const uid = sts?.metadata?.uid;
     const seen = this.pending.get(key);
-    const pendingSince = seen && seen.uid === uid ? seen.since : undefined;
-    const decision = decide({
+    const pendingSince = seen && seen.uid === sts?.metadata?.uid ? seen.since : undefined;
+    return decide({
       node,
       sts,
       policy: this.options.policy,
-      now,
+      now: this.now(),
       recentDeletions: this.deletions.get(key) ?? [],
       ...(pendingSince ? { pendingSince } : {}),
       impostorOwnedClaims: claims,
     });
-    if (decision.action === 'pending' && uid && !pendingSince) this.pending.set(key, { uid, since: now });
-    if (decision.action !== 'pending') this.pending.delete(key);
-    return decision;
+  }
+
+  /**
+   * The grace clock of a pending StatefulSet starts when its UID is first seen pending and runs for as long as that
+   * UID holds the name — also past the grace, while it is an impostor (reported, refused, held back by the breaker):
+   * restarting the clock there would flip the node between pending and impostor every grace period.
+   */
+  private notePending(key: string, sts: k8s.V1StatefulSet | undefined, decision: Decision): void {
+    const uid = sts?.metadata?.uid;
+    const seen = this.pending.get(key);
+    if (!uid || (seen && seen.uid !== uid) || decision.action === 'adopt' || decision.action === 'in-sync') this.pending.delete(key);
+    if (decision.action === 'pending' && uid && this.pending.get(key)?.uid !== uid) this.pending.set(key, { uid, since: this.now() });
   }
 
   /** `--once`: every SeiNode in the watched namespaces, reconciled one after another. */
@@ -222,19 +236,27 @@ export class Controller {
     for (const cache of this.seiNodeCaches) for (const o of cache.list()) this.queue.add(keyOf(o));
   }
 
-  /** A watch that fails for another reason than 410 (which the informer handles by re-listing) is restarted. */
+  /**
+   * A watch that fails for another reason than 410 (which the informer handles by re-listing) is restarted, with
+   * backoff. client-node fires 'connect' before it lists, so a connect proves nothing: a watch counts as recovered
+   * once a minute has passed since its last failure. A restart that itself fails (start() rejects without an
+   * 'error' event, e.g. when credentials cannot be loaded) is retried the same way rather than left dead.
+   */
   private restartOnError(informer: k8s.Informer<k8s.KubernetesObject>): void {
     let failures = 0;
-    informer.on('connect', () => (failures = 0));
-    informer.on('error', (err) => {
+    let lastFailure = 0;
+    const restart = (err: unknown) => {
       if (this.stopped) return;
+      if (Date.now() - lastFailure > 60_000) failures = 0;
+      lastFailure = Date.now();
       const delay = Math.min(30_000, 1000 * 2 ** failures++);
       this.metrics.watchErrors.inc();
-      this.log.warn('watch failed; restarting', { error: String(err?.message ?? err), retryInMs: delay });
+      this.log.warn('watch failed; restarting', { error: err instanceof Error ? err.message : String(err), retryInMs: delay });
       setTimeout(() => {
-        if (!this.stopped) informer.start().catch(() => undefined);
+        if (!this.stopped) informer.start().catch(restart);
       }, delay).unref();
-    });
+    };
+    informer.on('error', restart);
   }
 
   private async work(): Promise<void> {
@@ -243,9 +265,13 @@ export class Controller {
       if (key === undefined) return;
       try {
         const outcome = await this.reconcile(key);
-        this.queue.forget(key);
-        if (outcome.action === 'conflict') this.queue.add(key);
-        else if (outcome.requeueAfterSeconds !== undefined) this.queue.addAfter(key, outcome.requeueAfterSeconds * 1000);
+        if (outcome.action === 'conflict') {
+          // "Look again": at once the first time (5 ms), with backoff if it keeps happening.
+          this.queue.addRateLimited(key);
+        } else {
+          this.queue.forget(key);
+          if (outcome.requeueAfterSeconds !== undefined) this.queue.addAfter(key, outcome.requeueAfterSeconds * 1000);
+        }
       } catch (e) {
         const delay = this.queue.addRateLimited(key);
         this.metrics.reconciles.inc({ action: 'error' });
