@@ -143,15 +143,16 @@ export class SeiNode extends Construct {
       runAsUser: NONROOT_ID,
       runAsGroup: NONROOT_ID,
     };
-    const mounts = [
-      { name: 'data', mountPath: SEID_HOME },
-      ...(keys
-        ? [
-            { name: 'signing-key', mountPath: `${SEID_HOME}/config/priv_validator_key.json`, subPath: 'priv_validator_key.json', readOnly: true },
-            { name: 'node-key', mountPath: `${SEID_HOME}/config/node_key.json`, subPath: 'node_key.json', readOnly: true },
-          ]
-        : []),
-    ];
+    const dataMount = { name: 'data', mountPath: SEID_HOME };
+    // The key Secrets are mounted beside the volume, not into it, and only in the init container, which installs
+    // them (see initScript): a subPath mount into config/ would make the kubelet create config/ as root before
+    // `seid init`, which then cannot write there.
+    const keyMounts = keys
+      ? [
+          { name: 'signing-key', mountPath: KEY_MOUNTS.signing, readOnly: true },
+          { name: 'node-key', mountPath: KEY_MOUNTS.node, readOnly: true },
+        ]
+      : [];
 
     const statefulSet = new FingerprintedStatefulSet(this, 'StatefulSet', {
       metadata: metadata(props.name),
@@ -164,7 +165,7 @@ export class SeiNode extends Construct {
         template: {
           metadata: { labels: { ...podLabels, ...labels } },
           spec: {
-            // Secrets mount 0440: owner root, group fsGroup — the non-root seid reads them through its group.
+            // Secrets mount 0440: owner root, group fsGroup — the non-root init container reads them through its group.
             // seid never talks to the Kubernetes API, and service links would inject `<SVC>_*` variables next to
             // the SEID_* ones seid reads.
             automountServiceAccountToken: false,
@@ -185,17 +186,14 @@ export class SeiNode extends Construct {
                 name: 'init',
                 image: props.image,
                 command: ['sh', '-c'],
-                // Idempotent: only a fresh volume gets `seid init`; a restart never touches existing config.
-                args: [
-                  `set -eu; if [ ! -f ${SEID_HOME}/config/genesis.json ]; then seid init "$MONIKER" --chain-id "$CHAIN_ID" --home ${SEID_HOME}; fi`,
-                ],
+                args: [initScript(keys !== undefined)],
                 env: [
                   { name: 'CHAIN_ID', value: props.chainId },
                   { name: 'MONIKER', value: props.name },
                 ],
                 resources: { requests: quantities(INIT_RESOURCES.requests), limits: quantities(INIT_RESOURCES.limits) },
                 securityContext,
-                volumeMounts: mounts,
+                volumeMounts: [dataMount, ...keyMounts],
               },
             ],
             containers: [
@@ -216,7 +214,7 @@ export class SeiNode extends Construct {
                 },
                 resources: { requests: quantities(requests), limits: quantities(limits) },
                 securityContext,
-                volumeMounts: mounts,
+                volumeMounts: [dataMount],
               },
             ],
             volumes: [
@@ -259,6 +257,35 @@ export class SeiNode extends Construct {
 }
 
 const q = JSON.stringify;
+
+/** Where the init container sees the validator's key Secrets (outside the data volume). */
+const KEY_MOUNTS = { signing: '/secrets/signing-key', node: '/secrets/node-key' } as const;
+
+/**
+ * The init container's script; idempotent, so every pod start runs it safely:
+ * - only a fresh volume gets `seid init` (no genesis yet); a restart never touches existing config;
+ * - a validator with key Secrets gets them installed over the ones `seid init` generated, 0600 and owned by seid,
+ *   on every start (the Secret is the source of truth);
+ * - a validator's sign state (`data/priv_validator_state.json`, the double-sign guard) is created at height 0 only
+ *   when missing — never overwritten — because seid refuses to load a key without it.
+ */
+function initScript(installKeys: boolean): string {
+  const config = `${SEID_HOME}/config`;
+  const state = `${SEID_HOME}/data/priv_validator_state.json`;
+  return [
+    'set -eu',
+    `if [ ! -f ${config}/genesis.json ]; then seid init "$MONIKER" --chain-id "$CHAIN_ID" --home ${SEID_HOME}; fi`,
+    ...(installKeys
+      ? [
+          `mkdir -p ${config} ${SEID_HOME}/data`,
+          `cp ${KEY_MOUNTS.signing}/priv_validator_key.json ${config}/priv_validator_key.json`,
+          `cp ${KEY_MOUNTS.node}/node_key.json ${config}/node_key.json`,
+          `chmod 0600 ${config}/priv_validator_key.json ${config}/node_key.json`,
+          `if [ ! -f ${state} ]; then printf '%s\\n' '{"height":"0","round":0,"step":0}' > ${state}; fi`,
+        ]
+      : []),
+  ].join('\n');
+}
 
 function sortedRecord(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
