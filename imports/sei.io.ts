@@ -138,7 +138,7 @@ export interface SeiNodeSpec {
   readonly paused?: boolean;
 
   /**
-   * Static persistent peers, [nodeid@]host:port, sorted.
+   * Static persistent peers, <node id>@host:port, sorted.
    *
    * @schema SeiNodeSpec#peers
    */

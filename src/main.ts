@@ -9,6 +9,12 @@ delete process.env.CDK8S_DISABLE_SORT;
 /** The seid image every node runs. Pin by digest in production so two synths can never mean two binaries. */
 const SEID_IMAGE = 'ghcr.io/sei-protocol/sei:v6.1.0';
 
+/**
+ * sentry-0 as a persistent peer: `<node id>@host:port`. The ID is sentry-0's (from its node_key.json, which seid
+ * init wrote on its volume: `kubectl exec sentry-0-0 -- seid tendermint show-node-id --home /sei`).
+ */
+const SENTRY_0 = '5a1d5e4c8b3f2a9e7d6c0b1a2f3e4d5c6b7a8f90@sentry-0.sei-pacific-1.svc.cluster.local:26656';
+
 const FLEET: FleetSpec[] = [
   {
     namespace: 'sei-pacific-1',
@@ -18,7 +24,7 @@ const FLEET: FleetSpec[] = [
         chainId: 'pacific-1',
         image: SEID_IMAGE,
         validator: { signingKeySecret: 'validator-0-signing-key', nodeKeySecret: 'validator-0-node-key' },
-        peers: ['sentry-0.sei-pacific-1.svc.cluster.local:26656'],
+        peers: [SENTRY_0],
         overrides: { 'p2p.pex': 'false' },
       },
       {
@@ -26,7 +32,7 @@ const FLEET: FleetSpec[] = [
         chainId: 'pacific-1',
         image: SEID_IMAGE,
         fullNode: {},
-        overrides: { 'p2p.max-num-inbound-peers': '80', 'p2p.max-num-outbound-peers': '40' },
+        overrides: { 'p2p.max-connections': '400' },
         podLabels: { team: 'validators' },
       },
       {
@@ -34,7 +40,7 @@ const FLEET: FleetSpec[] = [
         chainId: 'pacific-1',
         image: SEID_IMAGE,
         fullNode: {},
-        peers: ['sentry-0.sei-pacific-1.svc.cluster.local:26656'],
+        peers: [SENTRY_0],
       },
       {
         name: 'archive-0',

@@ -105,7 +105,7 @@ export const SEINODE_SCHEMA = {
         },
         peers: {
           type: 'array',
-          description: 'Static persistent peers, [nodeid@]host:port, sorted.',
+          description: 'Static persistent peers, <node id>@host:port, sorted.',
           maxItems: 200,
           'x-kubernetes-list-type': 'set',
           items: { type: 'string', maxLength: 300, pattern: PEER_PATTERN },
@@ -118,7 +118,7 @@ export const SEINODE_SCHEMA = {
           'x-kubernetes-validations': [
             {
               rule: `self.all(k, k.matches(${celRegex(OVERRIDE_KEY_PATTERN)}))`,
-              message: 'spec.overrides keys must be dotted TOML keys such as p2p.max-num-inbound-peers',
+              message: 'spec.overrides keys must be dotted TOML keys such as p2p.max-connections',
             },
             {
               rule: OWNED_SETTINGS.map((k) => `!('${k}' in self)`).join(' && '),

@@ -50,7 +50,9 @@ export const MODE_DEFAULTS: Readonly<Record<SeiNodeMode, ModeDefaults>> = {
   archive: {
     role: 'archive',
     seidMode: 'full',
-    settings: { pruning: 'nothing' },
+    // Sei keeps history in SeiDB's state store, which prunes to its last 100,000 versions by default: an archive
+    // keeps them all (ss-keep-recent 0). `pruning` is the IAVL setting, for images that run without SeiDB.
+    settings: { pruning: 'nothing', 'state-store.ss-enable': 'true', 'state-store.ss-keep-recent': '0' },
     storage: '16Ti',
     requests: { cpu: '16', memory: '64Gi' },
     limits: { memory: '128Gi' },

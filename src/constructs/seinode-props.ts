@@ -94,12 +94,13 @@ export interface SeiNodeProps {
    */
   readonly paused?: boolean;
   /**
-   * Static persistent peers, `[nodeid@]host:port`. Rendered sorted into `SEID_P2P_PERSISTENT_PEERS`.
+   * Static persistent peers, `<node id>@host:port`; the ID (40 hex) is required, since seid refuses to start on a
+   * peer without one. Rendered sorted into `SEID_P2P_PERSISTENT_PEERS`.
    * @default no static peers
    */
   readonly peers?: readonly string[];
   /**
-   * seid settings as dotted app.toml/config.toml keys (`p2p.max-num-inbound-peers: '80'`), rendered sorted as
+   * seid settings as dotted app.toml/config.toml keys (`p2p.max-connections: '400'`), rendered sorted as
    * `SEID_*` environment variables, which the Cosmos SDK config loader reads over the files. May not set
    * `mode`, `rpc.laddr` or `p2p.persistent-peers` (owned by the mode, the probe and `peers`).
    * @default no overrides
@@ -205,7 +206,7 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
   const peers = props.peers ?? [];
   const seenPeers = new Set<string>();
   peers.forEach((peer, i) => {
-    if (typeof peer !== 'string' || !PEER.test(peer)) bad(`peers[${i}]`, `${q(peer)} is not [nodeid@]host:port`);
+    if (typeof peer !== 'string' || !PEER.test(peer)) bad(`peers[${i}]`, `${q(peer)} is not <40-hex node id>@host:port`);
     else if (Number(peer.slice(peer.lastIndexOf(':') + 1)) > 65535) bad(`peers[${i}]`, `${q(peer)} has a port above 65535`);
     if (seenPeers.has(peer)) bad(`peers[${i}]`, `${q(peer)} is listed twice`);
     seenPeers.add(peer);
@@ -214,7 +215,7 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
   const envNames = new Map<string, string>();
   for (const [key, value] of Object.entries(props.overrides ?? {})) {
     const field = `overrides[${q(key)}]`;
-    if (!OVERRIDE_KEY.test(key)) bad(field, 'is not a dotted TOML key such as p2p.max-num-inbound-peers');
+    if (!OVERRIDE_KEY.test(key)) bad(field, 'is not a dotted TOML key such as p2p.max-connections');
     else if (OWNED_SETTINGS.includes(key))
       bad(field, `${key} is set by the construct (mode, peers, readiness probe) and cannot be overridden`);
     else {

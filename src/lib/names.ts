@@ -10,9 +10,12 @@ export const CHAIN_ID_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 export const CHAIN_ID_MAX = 63;
 /** A DNS-1123 subdomain: Secret and StorageClass names. */
 export const DNS_SUBDOMAIN_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-/** A static peer: `host:port`, optionally prefixed by the peer's node ID (`<40 hex>@host:port`) as seid expects. */
-export const PEER_PATTERN = '^([0-9a-f]{40}@)?[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:[0-9]{1,5}$';
-/** A dotted TOML key of app.toml/config.toml, e.g. `p2p.max-num-inbound-peers`, `evm.http_port`. */
+/**
+ * A static peer, `<node id>@host:port`: the node ID (40 hex, from the peer's node_key.json, `seid tendermint
+ * show-node-id`) is required, because Sei's Tendermint refuses to start on a persistent peer without one.
+ */
+export const PEER_PATTERN = '^[0-9a-f]{40}@[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:[0-9]{1,5}$';
+/** A dotted TOML key of app.toml/config.toml, e.g. `p2p.max-connections`, `evm.http_port`. */
 export const OVERRIDE_KEY_PATTERN = '^[a-z0-9]+([._-][a-z0-9]+)*$';
 /** A label key (optional DNS prefix + `/` + name) and a label value, as Kubernetes validates them. */
 export const LABEL_KEY_PATTERN =

@@ -5,7 +5,7 @@ import { SEINODE_MODES, type SeiNodeMode } from '../../../src/constructs/seinode
 import { MODE_DEFAULTS } from '../../../src/constructs/seinode-defaults.js';
 import type { SeiNodeProps } from '../../../src/constructs/seinode.js';
 import { fingerprintOf } from '../../../src/lib/fingerprint.js';
-import { IMAGE, baseProps, renderNode } from './render.js';
+import { IMAGE, PEER_ID, baseProps, renderNode } from './render.js';
 
 const modeProps = (mode: SeiNodeMode, over: Partial<SeiNodeProps> = {}): SeiNodeProps =>
   ({ name: `${mode.toLowerCase()}-0`, chainId: 'atlantic-2', image: IMAGE, [mode]: {}, ...over }) as SeiNodeProps;
@@ -20,7 +20,7 @@ describe('snapshots: every rendered object, each mode, paused and running', () =
     const rendered = renderNode(
       modeProps('validator', {
         validator: { signingKeySecret: 'val-signing', nodeKeySecret: 'val-node' },
-        peers: ['b.sei.svc:26656', 'a.sei.svc:26656'],
+        peers: [`${PEER_ID}@b.sei.svc:26656`, `${PEER_ID}@a.sei.svc:26656`],
         overrides: { 'p2p.pex': 'false', 'evm.http_port': '8545' },
         podLabels: { team: 'validators' },
         storage: { size: '4Ti', storageClassName: 'fast-nvme' },
@@ -81,13 +81,13 @@ describe('the contract of DESIGN §2', () => {
 
   it('passes peers and overrides to seid as sorted SEID_* variables', () => {
     const { statefulSet } = renderNode(
-      baseProps({ peers: ['z.sei.svc:26656', 'a.sei.svc:26656'], overrides: { 'p2p.pex': 'false', 'evm.http_port': '9545' } }),
+      baseProps({ peers: [`${PEER_ID}@z.sei.svc:26656`, `${PEER_ID}@a.sei.svc:26656`], overrides: { 'p2p.pex': 'false', 'evm.http_port': '9545' } }),
     );
     const env = statefulSet.spec.template.spec.containers[0].env as { name: string; value: string }[];
     expect(env.map((e) => e.name)).toEqual([...env.map((e) => e.name)].sort());
     expect(env).toEqual(
       expect.arrayContaining([
-        { name: 'SEID_P2P_PERSISTENT_PEERS', value: 'a.sei.svc:26656,z.sei.svc:26656' },
+        { name: 'SEID_P2P_PERSISTENT_PEERS', value: `${PEER_ID}@a.sei.svc:26656,${PEER_ID}@z.sei.svc:26656` },
         { name: 'SEID_P2P_PEX', value: 'false' },
         { name: 'SEID_EVM_HTTP_PORT', value: '9545' },
         { name: 'SEID_MODE', value: 'full' },
@@ -100,7 +100,12 @@ describe('the contract of DESIGN §2', () => {
       Object.fromEntries(
         renderNode(modeProps(mode)).statefulSet.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]),
       );
-    expect(envOf('archive')).toMatchObject({ SEID_PRUNING: 'nothing', SEID_MODE: 'full' });
+    expect(envOf('archive')).toMatchObject({
+      SEID_PRUNING: 'nothing',
+      SEID_STATE_STORE_SS_ENABLE: 'true',
+      SEID_STATE_STORE_SS_KEEP_RECENT: '0',
+      SEID_MODE: 'full',
+    });
     expect(envOf('validator').SEID_MODE).toBe('validator');
     expect(envOf('seed').SEID_MODE).toBe('seed');
     expect(envOf('fullNode').SEID_PRUNING).toBeUndefined();
@@ -114,7 +119,7 @@ const validProps: fc.Arbitrary<SeiNodeProps> = fc
     chainId: fc.constantFrom('pacific-1', 'atlantic-2', 'arctic-1'),
     mode: fc.constantFrom(...SEINODE_MODES),
     paused: fc.option(fc.boolean(), { nil: undefined }),
-    peers: fc.uniqueArray(fc.stringMatching(/^[a-z]{1,8}\.sei\.svc:2665[0-9]$/), { maxLength: 4 }),
+    peers: fc.uniqueArray(fc.stringMatching(/^[0-9a-f]{40}@[a-z]{1,8}\.sei\.svc:2665[0-9]$/), { maxLength: 4 }),
     overrides: fc.dictionary(fc.stringMatching(/^p2p\.[a-z]{1,8}$/), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
   })
   .map(({ mode, ...rest }) => ({ ...rest, image: IMAGE, [mode]: {} }) as SeiNodeProps);
@@ -166,7 +171,7 @@ describe('the fingerprint changes when, and only when, the rendered StatefulSet 
   it.each<[string, Partial<SeiNodeProps>]>([
     ['image', { image: `${IMAGE}-rc1` }],
     ['paused', { paused: true }],
-    ['peers', { peers: ['a.sei.svc:26656'] }],
+    ['peers', { peers: [`${PEER_ID}@a.sei.svc:26656`] }],
     ['overrides', { overrides: { 'p2p.pex': 'false' } }],
     ['podLabels', { podLabels: { team: 'x' } }],
     ['resources', { resources: { requests: { cpu: '9' } } }],

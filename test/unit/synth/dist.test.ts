@@ -73,7 +73,7 @@ describe('every SeiNode in dist/ validates against the CRD schema in dist/', () 
   it('and the validator would catch a bad one', () => {
     const bad = structuredClone(nodes[0]);
     bad.spec.storage.size = '2TB';
-    bad.spec.peers = ['no-port'];
+    bad.spec.peers = ['sentry-0.sei.svc:26656']; // no node ID
     expect(validate(bad)).toBe(false);
     expect(validate.errors!.map((e: { instancePath: string }) => e.instancePath).sort()).toEqual(['/spec/peers/0', '/spec/storage/size']);
   });

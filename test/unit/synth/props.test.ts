@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { App, Chart } from 'cdk8s';
 import { SeiNode, type SeiNodeProps } from '../../../src/constructs/seinode.js';
-import { baseProps, renderNodes } from './render.js';
+import { PEER_ID as ID, baseProps, renderNodes } from './render.js';
 
 /**
  * Bad props fail the synth with an error that names the node and the field. Each row: what is wrong, the props,
@@ -42,9 +42,10 @@ const BAD: [string, Partial<SeiNodeProps> & Record<string, unknown>, string, str
   ['cpu request not a quantity', { resources: { requests: { cpu: 'eight' } } }, 'resources.requests.cpu', 'not a quantity'],
   ['unsupported resource', { resources: { limits: { gpu: '1' } as never } }, 'resources.limits.gpu', 'only cpu and memory'],
   ['memory request above limit', { resources: { requests: { memory: '128Gi' } } }, 'resources.requests.memory', '128Gi exceeds limits.memory 64Gi'],
-  ['peer without port', { peers: ['sentry-0'] }, 'peers[0]', 'not [nodeid@]host:port'],
-  ['peer port out of range', { peers: ['a:26656', 'b:70000'] }, 'peers[1]', 'above 65535'],
-  ['peer listed twice', { peers: ['a:26656', 'a:26656'] }, 'peers[1]', 'listed twice'],
+  ['peer without port', { peers: [`${ID}@sentry-0`] }, 'peers[0]', 'not <40-hex node id>@host:port'],
+  ['peer without node ID (seid refuses it)', { peers: ['sentry-0.sei.svc:26656'] }, 'peers[0]', 'not <40-hex node id>@host:port'],
+  ['peer port out of range', { peers: [`${ID}@a:26656`, `${ID}@b:70000`] }, 'peers[1]', 'above 65535'],
+  ['peer listed twice', { peers: [`${ID}@a:26656`, `${ID}@a:26656`] }, 'peers[1]', 'listed twice'],
   ['override key not dotted TOML', { overrides: { 'P2P PEX': 'false' } }, 'overrides["P2P PEX"]', 'dotted TOML key'],
   ['override of a key the construct owns', { overrides: { 'rpc.laddr': 'tcp://127.0.0.1:1' } }, 'overrides["rpc.laddr"]', 'set by the construct'],
   ['two overrides, one variable', { overrides: { 'p2p.pex': 'true', 'p2p-pex': 'false' } }, 'overrides["p2p-pex"]', 'becomes SEID_P2P_PEX'],
@@ -100,8 +101,8 @@ describe('bad SeiNode props fail the synth, naming the node and the field', () =
       renderNodes([
         baseProps({
           name: 'n'.repeat(52),
-          peers: ['0123456789abcdef0123456789abcdef01234567@sentry-0.sei.svc:26656', '10.0.0.1:65535'],
-          overrides: { 'evm.http_port': '8545', 'p2p.max-num-inbound-peers': '80' },
+          peers: [`${ID}@sentry-0.sei.svc:26656`, `${ID}@10.0.0.1:65535`],
+          overrides: { 'evm.http_port': '8545', 'p2p.max-connections': '400' },
           podLabels: { 'example.com/team': 'validators' },
           resources: { requests: { memory: '64Gi' }, limits: { memory: '64Gi', cpu: '16' } },
         }),

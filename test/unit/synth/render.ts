@@ -33,3 +33,6 @@ export const IMAGE = 'ghcr.io/sei-protocol/sei:v6.1.0';
 /** A minimal valid node; tests spread over it. */
 export const baseProps = (over: Partial<SeiNodeProps> = {}): SeiNodeProps =>
   ({ name: 'rpc-0', chainId: 'pacific-1', image: IMAGE, fullNode: {}, ...over }) as SeiNodeProps;
+
+/** A peer's node ID, as `seid tendermint show-node-id` prints one: persistent peers need it. */
+export const PEER_ID = '0123456789abcdef0123456789abcdef01234567';
