@@ -51,6 +51,13 @@ export function parseDuration(flag: string, value: string): number {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
+/** A duration that must be above zero: a 0 s resync would spin, a 0 s breaker window would never trip. */
+function positiveDuration(flag: string, value: string): number {
+  const seconds = parseDuration(flag, value);
+  if (seconds <= 0) throw new FlagError(`--${flag}: ${JSON.stringify(value)} must be longer than 0s`);
+  return seconds;
+}
+
 function positiveInt(flag: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new FlagError(`--${flag}: ${JSON.stringify(value)} is not a positive integer`);
   return Number(value);
@@ -117,11 +124,11 @@ export function parseFlags(argv: readonly string[]): Flags {
       dryRun: values['dry-run'] ?? false,
       breaker: {
         maxDeletions: positiveInt('breaker-max', values['breaker-max'] ?? '3'),
-        windowSeconds: parseDuration('breaker-window', values['breaker-window'] ?? '10m'),
+        windowSeconds: positiveDuration('breaker-window', values['breaker-window'] ?? '10m'),
       },
     },
     propagation: propagation as Propagation,
-    resyncSeconds: parseDuration('resync', values.resync ?? '5m'),
+    resyncSeconds: positiveDuration('resync', values.resync ?? '5m'),
     workers: positiveInt('workers', values.workers ?? '2'),
     ...(metricsAddr ? { metricsAddr } : {}),
     logLevel: logLevel as LogLevel,

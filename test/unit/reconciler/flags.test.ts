@@ -42,6 +42,8 @@ describe('parseFlags', () => {
     [['--namespace', 'Not_A_Namespace'], /--namespace: "Not_A_Namespace" is not a namespace name/],
     [['--propagation', 'Never'], /--propagation: "Never" is not Foreground, Background or Orphan/],
     [['--breaker-max', '0'], /--breaker-max: "0" is not a positive integer/],
+    [['--breaker-window', '0s'], /--breaker-window: "0s" must be longer than 0s/],
+    [['--resync', '0'], /--resync: "0" must be longer than 0s/],
     [['--log-level', 'loud'], /--log-level: "loud"/],
     [['--metrics-addr', 'nowhere'], /--metrics-addr: "nowhere" is not HOST:PORT/],
     [['stray'], /Unexpected argument 'stray'/],
