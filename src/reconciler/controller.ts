@@ -27,8 +27,11 @@ export interface ControllerOptions {
 
 export interface ReconcileOutcome {
   readonly key: string;
-  /** `gone`: the SeiNode no longer exists; `conflict`: a precondition or resourceVersion failed, look again. */
-  readonly action: Decision['action'] | 'gone' | 'conflict';
+  /**
+   * `gone`: the SeiNode no longer exists; `conflict`: a precondition or resourceVersion failed, look again;
+   * `error`: an API call failed (only `--once` reports it; the running controller retries with backoff).
+   */
+  readonly action: Decision['action'] | 'gone' | 'conflict' | 'error';
   readonly statefulSet?: { name: string; uid: string };
   readonly summary: string;
   readonly requeueAfterSeconds?: number;
@@ -160,10 +163,13 @@ export class Controller {
     const namespaces = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
     const nodes = (await Promise.all(namespaces.map((ns) => this.api.listSeiNodes(ns)))).flat();
     const outcomes: ReconcileOutcome[] = [];
+    // One node's failure is that node's row in the table; the others are still reconciled.
+    const attempt = (key: string): Promise<ReconcileOutcome> =>
+      this.reconcile(key).catch((e: unknown) => ({ key, action: 'error' as const, summary: e instanceof Error ? e.message : String(e) }));
     for (const key of nodes.map(keyOf).sort()) {
-      let outcome = await this.reconcile(key);
+      let outcome = await attempt(key);
       // A conflict means "look again": once more, then report what was seen.
-      if (outcome.action === 'conflict') outcome = await this.reconcile(key);
+      if (outcome.action === 'conflict') outcome = await attempt(key);
       outcomes.push(outcome);
     }
     return outcomes;

@@ -145,11 +145,15 @@ export class KubeApi {
     });
   }
 
-  /** Fails with a message naming the server when the cluster cannot be reached or the CRD is missing. */
-  async checkReachable(): Promise<void> {
+  /**
+   * Fails with a message naming the server when the cluster cannot be reached or the CRD is missing. Lists in
+   * `namespace` when given: a reconciler watching some namespaces may have RBAC for those only.
+   */
+  async checkReachable(namespace?: string): Promise<void> {
     const server = this.kubeConfig.getCurrentCluster()?.server ?? '(no server in kubeconfig)';
     try {
-      await this.custom.listClusterCustomObject({ ...CRD, limit: 1 });
+      if (namespace) await this.custom.listNamespacedCustomObject({ ...CRD, namespace, limit: 1 });
+      else await this.custom.listClusterCustomObject({ ...CRD, limit: 1 });
     } catch (e) {
       if (isApiError(e, 404))
         throw new Error(`the SeiNode CRD (${SEINODE_PLURAL}.${API_GROUP}) is not installed on ${server}: apply dist/0000-seinode-crd.k8s.yaml`);

@@ -2,6 +2,9 @@
  * seinode-reconciler: the CLI. Flags in flags.ts, the work in controller.ts.
  */
 import * as k8s from '@kubernetes/client-node';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Controller } from './controller.js';
 import { FlagError, USAGE, parseFlags, type Flags } from './flags.js';
 import { jsonLogger } from './log.js';
@@ -10,6 +13,11 @@ import { summaryTable } from './summary.js';
 
 function loadKubeConfig(flags: Flags): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
+  // With nothing to load, client-node falls back to http://localhost:8080: say what is missing instead.
+  const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
+  const defaultFile = join(homedir(), '.kube', 'config');
+  if (!flags.kubeconfig && !process.env.KUBECONFIG && !existsSync(defaultFile) && !inCluster)
+    throw new Error(`no cluster: pass --kubeconfig, set KUBECONFIG, create ${defaultFile}, or run in a pod`);
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
   if (!kc.getCurrentCluster()) throw new Error('no cluster: pass --kubeconfig, set KUBECONFIG, or run in a pod');
@@ -51,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     metrics,
   });
   try {
-    await controller.api.checkReachable();
+    await controller.api.checkReachable(flags.namespaces[0]);
   } catch (e) {
     process.stderr.write(`seinode-reconciler: ${(e as Error).message}\n`);
     return 1;
@@ -60,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   if (flags.once) {
     const outcomes = await controller.reconcileAll();
     process.stdout.write(summaryTable(outcomes));
-    return 0;
+    return outcomes.some((o) => o.action === 'error') ? 1 : 0;
   }
 
   const server = flags.metricsAddr ? await metrics.serve(flags.metricsAddr.host, flags.metricsAddr.port) : undefined;

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBECONFIG, kubectlOk } from './helpers/cluster.js';
 import { ARGO, Live, installCrd } from './helpers/gitops.js';
@@ -47,6 +49,16 @@ describe('seinode-reconciler --once on the committed dist/', () => {
     const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--kubeconfig', '/nonexistent'], { encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/seinode-reconciler: .*\/nonexistent/);
+  });
+
+  it('says what is missing when there is no kubeconfig at all (instead of trying localhost:8080)', () => {
+    const home = mkdtempSync(join(tmpdir(), 'no-kube-'));
+    const { KUBECONFIG: _k, KUBERNETES_SERVICE_HOST: _h, ...env } = process.env;
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once'], { encoding: 'utf8', env: { ...env, HOME: home } });
+    rmSync(home, { recursive: true, force: true });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/seinode-reconciler: no cluster: pass --kubeconfig, set KUBECONFIG, create .*\.kube\/config, or run in a pod/);
+    expect(run.stderr).not.toMatch(/localhost:8080/);
   });
 
   it('exits 2 with the usage on a bad flag', () => {
