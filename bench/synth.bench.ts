@@ -4,6 +4,7 @@
  *   npm run bench            (BENCH_RUNS=N, BENCH_NODES=N to change the defaults)
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,9 @@ import { buildApp, type FleetSpec } from '../src/fleet.js';
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
+
+/** A made-up but well-formed node ID (40 hex) per generated node, so each one's peer is valid. */
+const nodeId = (ns: number, i: number) => createHash('sha1').update(`node-${ns}-${i}`).digest('hex');
 
 function generatedFleet(count: number): FleetSpec[] {
   const perNamespace = 250;
@@ -27,8 +31,8 @@ function generatedFleet(count: number): FleetSpec[] {
         image: 'ghcr.io/sei-protocol/sei:v6.1.0',
         [mode]: {},
         paused: i % 7 === 0,
-        peers: [`node-${ns}-${(i + 1) % perNamespace}.sei-bench-${ns}.svc:26656`],
-        overrides: { 'p2p.max-num-inbound-peers': String(40 + (i % 5)) },
+        peers: [`${nodeId(ns, (i + 1) % perNamespace)}@node-${ns}-${(i + 1) % perNamespace}.sei-bench-${ns}.svc:26656`],
+        overrides: { 'p2p.max-connections': String(200 + (i % 5)) },
       };
     }),
   }));
@@ -66,7 +70,8 @@ const fleet = generatedFleet(NODES);
 measure(`${NODES} nodes, in-process buildApp().synth()`, (out) => buildApp(fleet, out).synth());
 
 // The same fleet through a fresh process, as `cdk8s synth` would run a 1000-node main.ts.
-const script = join(mkdtempSync(join(tmpdir(), 'sei-bench-main-')), 'main.ts');
+// .mts: outside the project there is no package.json saying "type": "module", and canonicalize is ESM-only.
+const script = join(mkdtempSync(join(tmpdir(), 'sei-bench-main-')), 'main.mts');
 writeFileSync(
   script,
   `import { buildApp } from ${JSON.stringify(join(ROOT, 'src/fleet.ts'))};\n` +
