@@ -148,7 +148,12 @@ export const SEINODE_SCHEMA = {
           description: 'The data volume (PVC data-<name>).',
           required: ['size'],
           properties: {
-            size: { ...quantity, description: 'Requested size, e.g. 2Ti.' },
+            size: {
+              ...quantity,
+              description: 'Requested size, e.g. 2Ti.',
+              // The pattern is the API server's quantity syntax, which allows a sign and zero; a volume needs more.
+              'x-kubernetes-validations': [{ rule: "!isQuantity(self) || quantity(self).isGreaterThan(quantity('0'))", message: 'spec.storage.size must be above 0' }],
+            },
             storageClassName: { ...secretName, description: 'StorageClass; the cluster default when unset.' },
           },
         },

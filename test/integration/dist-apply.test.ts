@@ -98,6 +98,13 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
     ['storage size not a quantity', (o) => (o.spec.storage.size = '2TB'), /spec.storage.size: Invalid value: "2TB"/],
     ['resource quantity', (o) => (o.spec.resources.requests.cpu = 'eight'), /spec.resources.requests.cpu: Invalid value: "eight"/],
     ['peer without port', (o) => (o.spec.peers = ['sentry-0']), /spec.peers\[0\]: Invalid value: "sentry-0"/],
+    [
+      'peer without node ID',
+      (o) => (o.spec.peers = ['sentry-0.sei.svc:26656']),
+      /spec.peers\[0\]: Invalid value: "sentry-0.sei.svc:26656"/,
+    ],
+    ['negative storage size', (o) => (o.spec.storage.size = '-2Ti'), /spec.storage.size: Invalid value: .*must be above 0/],
+    ['zero storage size', (o) => (o.spec.storage.size = '0'), /spec.storage.size: Invalid value: .*must be above 0/],
     ['override key not dotted TOML', (o) => (o.spec.overrides = { 'P2P PEX': 'x' }), /spec.overrides: Invalid value: .*dotted TOML keys/],
     ['override of an owned key', (o) => (o.spec.overrides = { 'rpc.laddr': 'x' }), /spec.overrides: Invalid value: .*must not set mode, rpc.laddr, p2p.persistent-peers/],
     ['reserved pod label', (o) => (o.spec.podLabels = { 'sei.io/node': 'x' }), /spec.podLabels: Invalid value: .*must not set sei.io\/ or app.kubernetes.io\//],
