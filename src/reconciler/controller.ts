@@ -82,11 +82,14 @@ export class Controller {
       let decision = this.decideFor(key, node, sts, []);
 
       if (decision.delete || decision.action === 'report') {
-        // Never delete on a stale view: read the SeiNode (its expected fingerprint, its ref) and the StatefulSet
-        // again, audit the PVCs, and decide again. Dry-run audits too, so it reports what a real run would do.
-        node = await this.api.getSeiNode(namespace, name);
-        if (!node) return gone();
-        sts = await this.api.getStatefulSet(namespace, name);
+        // Audit the PVCs and decide again; dry-run too, so it reports what a real run would do. A delete never acts
+        // on a stale view: it reads the SeiNode (expected fingerprint, ref) and the StatefulSet again first. A
+        // report acts on nothing, so it spends no second read.
+        if (decision.delete) {
+          node = await this.api.getSeiNode(namespace, name);
+          if (!node) return gone();
+          sts = await this.api.getStatefulSet(namespace, name);
+        }
         const claims = sts?.metadata?.uid ? await this.api.claimsOwnedBy(namespace, sts.metadata.uid) : [];
         decision = this.decideFor(key, node, sts, claims);
       }
