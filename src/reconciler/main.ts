@@ -13,14 +13,14 @@ import { summaryTable } from './summary.js';
 
 function loadKubeConfig(flags: Flags): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
+  const defaultFile = join(homedir(), '.kube', 'config');
+  const noCluster = new Error(`no cluster: pass --kubeconfig, set KUBECONFIG, create ${defaultFile}, or run in a pod`);
   // With nothing to load, client-node falls back to http://localhost:8080: say what is missing instead.
   const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
-  const defaultFile = join(homedir(), '.kube', 'config');
-  if (!flags.kubeconfig && !process.env.KUBECONFIG && !existsSync(defaultFile) && !inCluster)
-    throw new Error(`no cluster: pass --kubeconfig, set KUBECONFIG, create ${defaultFile}, or run in a pod`);
+  if (!flags.kubeconfig && !process.env.KUBECONFIG && !existsSync(defaultFile) && !inCluster) throw noCluster;
   if (flags.kubeconfig) kc.loadFromFile(flags.kubeconfig);
   else kc.loadFromDefault();
-  if (!kc.getCurrentCluster()) throw new Error('no cluster: pass --kubeconfig, set KUBECONFIG, or run in a pod');
+  if (!kc.getCurrentCluster()) throw noCluster;
   return kc;
 }
 
