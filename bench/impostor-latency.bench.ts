@@ -37,7 +37,7 @@ try {
   const controller = new Controller({
     kubeConfig: kc,
     namespaces: [NS],
-    policy: { allowedManagers: [...DEFAULT_ALLOWED_MANAGERS], graceSeconds: 60, dryRun: false, breaker: { maxDeletions: 10_000, windowSeconds: 60 } },
+    policy: { allowedManagers: [...DEFAULT_ALLOWED_MANAGERS], graceSeconds: 60, dryRun: false, breaker: { maxDeletions: 10_000, fleetMaxDeletions: 10_000, windowSeconds: 60 } },
     propagation: 'Foreground',
     resyncSeconds: 300,
     workers: 2,

@@ -23,3 +23,6 @@ export const DEFAULT_ALLOWED_MANAGERS: readonly string[] = ['argocd-controller',
 
 /** Name of a node's data claim. */
 export const dataClaimName = (node: string): string => `data-${node}`;
+
+/** At most this many impostor deletions are kept on a SeiNode's status (the CRD's maxItems; the newest are kept). */
+export const MAX_DELETION_RECORDS = 64;

@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { API_GROUP, API_VERSION, SEINODE_KIND, SEINODE_PLURAL } from '../contract.js';
+import { API_GROUP, API_VERSION, MAX_DELETION_RECORDS, SEINODE_KIND, SEINODE_PLURAL } from '../contract.js';
 import { crdGitOpsAnnotations } from '../lib/gitops.js';
 import { projectLabels } from '../lib/labels.js';
 import {
@@ -173,6 +173,28 @@ export const SEINODE_SCHEMA = {
           description: 'The StatefulSet this node tracks, pinned by UID.',
           required: ['name', 'uid'],
           properties: { name: { type: 'string' }, uid: { type: 'string' } },
+        },
+        origin: {
+          type: 'object',
+          description:
+            'Who created the StatefulSet that holds this node\'s name (the field managers owning its immutable spec fields), as first seen by the reconciler, kept while that UID holds the name.',
+          required: ['uid', 'creators', 'firstSeen', 'witnessed'],
+          properties: {
+            uid: { type: 'string' },
+            creators: { type: 'array', maxItems: 32, items: { type: 'string', maxLength: 128 } },
+            firstSeen: { type: 'string', format: 'date-time' },
+            witnessed: { type: 'boolean', description: 'The reconciler saw it being created (not found already existing).' },
+          },
+        },
+        impostorDeletions: {
+          type: 'array',
+          description: 'Impostor StatefulSets deleted within the churn-breaker window, for the breakers (survives restarts).',
+          maxItems: MAX_DELETION_RECORDS,
+          items: {
+            type: 'object',
+            required: ['uid', 'time'],
+            properties: { uid: { type: 'string' }, time: { type: 'string', format: 'date-time' } },
+          },
         },
         observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
         conditions: {

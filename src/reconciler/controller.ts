@@ -1,15 +1,19 @@
 /**
- * The plumbing around decide(): informers that turn SeiNode and StatefulSet changes into keys, a work queue, and a
- * reconcile that reads fresh, decides, and acts. Level-triggered: every pass starts from what the API server says now.
+ * The plumbing around decide(): informers that turn SeiNode, StatefulSet and PVC changes into keys, a work queue, and
+ * a reconcile that reads fresh, decides, and acts. Level-triggered: every pass starts from what the API server says
+ * now, plus two facts it cannot say later — who created each StatefulSet (taken from the watch's ADDED event, before
+ * an apply can rewrite managedFields) and which impostors this process deleted (until the status shows them).
  */
 import * as k8s from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, SEINODE_PLURAL } from '../contract.js';
-import { decide, type Decision } from './decide.js';
+import { decide, deletionsInWindow, type Decision } from './decide.js';
 import type { Propagation } from './flags.js';
-import { KubeApi } from './kube.js';
+import { trackedInformer, type Informer, type InformerState } from './informers.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, KubeApi, type ReconcilerApi, timeoutOptions } from './kube.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import type { Policy, SeiNodeObject } from './types.js';
+import { mergeOrigins, originOf, rfc3339 } from './provenance.js';
+import type { DeletionRecord, Origin, Policy, SeiNodeObject } from './types.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ControllerOptions {
@@ -23,6 +27,14 @@ export interface ControllerOptions {
   readonly log: Logger;
   readonly metrics?: Metrics;
   readonly now?: () => Date;
+  /** The API the reconcile uses. @default a KubeApi on `kubeConfig` */
+  readonly api?: ReconcilerApi;
+  /** Per API call. @default 30 s */
+  readonly requestTimeoutMs?: number;
+  /** A reconcile running longer than this means the work loop is wedged (`/healthz` fails). @default 5 × requestTimeoutMs */
+  readonly wedgedAfterMs?: number;
+  /** Server-side watch timeout, randomised up to twice this. @default 300 */
+  readonly watchTimeoutSeconds?: number;
 }
 
 export interface ReconcileOutcome {
@@ -37,33 +49,55 @@ export interface ReconcileOutcome {
   readonly requeueAfterSeconds?: number;
 }
 
-export const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+/** A health check's answer, for `/readyz` and `/healthz`. */
+export interface Health {
+  readonly ok: boolean;
+  readonly detail: string;
+}
 
-/** Test-only fault injection: die between an impostor delete and the status write, as a SIGKILL would. */
+export const keyOf = (o: { metadata?: { namespace?: string; name?: string } }) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+const namespaceOf = (key: string) => key.slice(0, key.indexOf('/'));
+
+/** Test-only fault injection: die between an impostor delete and its Events, as a SIGKILL would. */
 const CRASH_AFTER_DELETE = process.env.SEINODE_RECONCILER_FAULT === 'crash-after-delete';
 
 export class Controller {
-  readonly api: KubeApi;
+  readonly api: ReconcilerApi;
   readonly metrics: Metrics;
   /** controller-runtime's per-key backoff: 5 ms · 2^n, so a one-off conflict retries at once and a hot key backs off. */
-  private readonly queue = new WorkQueue({ baseDelayMs: 5, maxDelayMs: 5 * 60_000 });
+  readonly queue = new WorkQueue({ baseDelayMs: 5, maxDelayMs: 5 * 60_000 });
   private readonly log: Logger;
   private readonly now: () => Date;
-  /** Impostor deletions per node key, for the churn breaker (in memory: a restart closes the breaker). */
-  private readonly deletions = new Map<string, Date[]>();
-  /** When each node's current pending StatefulSet was first seen (in memory: a restart restarts the grace). */
-  private readonly pending = new Map<string, { uid: string; since: Date }>();
-  private informers: (k8s.Informer<k8s.KubernetesObject> & k8s.ObjectCache<k8s.KubernetesObject>)[] = [];
+  private readonly requestTimeoutMs: number;
+  private readonly wedgedAfterMs: number;
+  /**
+   * Who created each StatefulSet UID in the watched namespaces, from its first sighting (see provenance.ts). Dropped
+   * when the StatefulSet's delete is seen; a UID still here then was never seen deleted (the watch missed it) and is
+   * dropped at the next relist of that informer.
+   */
+  readonly origins = new Map<string, Origin>();
+  /** Impostor deletions this process made, per node key, until the node's status shows them; trimmed to the window. */
+  readonly deletions = new Map<string, DeletionRecord[]>();
+  /** Nodes whose impostor was refused for a PVC it owns, re-examined whenever a PVC in their namespace changes. */
+  readonly refused = new Set<string>();
+  /** Reconciles in flight: key → start (ms), for the wedge check. */
+  private readonly inFlight = new Map<string, number>();
+  private informers: Informer[] = [];
+  private informerStates: InformerState[] = [];
   private seiNodeCaches: k8s.ObjectCache<k8s.KubernetesObject>[] = [];
+  private statefulSetInformers: { informer: Informer; state: InformerState }[] = [];
   private resyncTimer?: NodeJS.Timeout;
   private workersDone: Promise<void>[] = [];
+  private workersStarted = false;
   private stopped = false;
 
   constructor(private readonly options: ControllerOptions) {
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
     this.metrics = options.metrics ?? new Metrics();
-    this.api = new KubeApi(options.kubeConfig, (kind) => this.metrics.writes.inc({ kind }));
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.wedgedAfterMs = options.wedgedAfterMs ?? 5 * this.requestTimeoutMs;
+    this.api = options.api ?? new KubeApi(options.kubeConfig, (kind) => this.metrics.writes.inc({ kind }), this.requestTimeoutMs);
   }
 
   /** Reconciles one SeiNode by key, from fresh reads. Exposed for `--once` and tests. */
@@ -71,13 +105,8 @@ export class Controller {
     const [namespace, name] = key.split('/');
     const end = this.metrics.duration.startTimer();
     try {
-      const gone = (): ReconcileOutcome => {
-        this.deletions.delete(key);
-        this.pending.delete(key);
-        return { key, action: 'gone', summary: 'SeiNode is gone' };
-      };
       let node = await this.api.getSeiNode(namespace, name);
-      if (!node) return gone();
+      if (!node) return this.gone(key);
       let sts = await this.api.getStatefulSet(namespace, name);
       let decision = this.decideFor(key, node, sts, []);
 
@@ -87,37 +116,41 @@ export class Controller {
         // report acts on nothing, so it spends no second read.
         if (decision.delete) {
           node = await this.api.getSeiNode(namespace, name);
-          if (!node) return gone();
+          if (!node) return this.gone(key);
           sts = await this.api.getStatefulSet(namespace, name);
         }
         const claims = sts?.metadata?.uid ? await this.api.claimsOwnedBy(namespace, sts.metadata.uid) : [];
         decision = this.decideFor(key, node, sts, claims);
       }
-      this.notePending(key, sts, decision);
+      if (decision.action === 'refuse') this.refused.add(key);
+      else this.refused.delete(key);
 
-      if (decision.delete) {
-        const result = await this.api.deleteStatefulSet(namespace, decision.delete, this.options.propagation);
-        if (result !== 'deleted') {
-          this.log.info('impostor delete precondition failed; looking again', { key, result, uid: decision.delete.uid });
-          this.metrics.reconciles.inc({ action: 'conflict' });
-          return { key, action: 'conflict', summary: `delete ${result}: looking again` };
-        }
-        this.deletions.set(key, [...(this.deletions.get(key) ?? []), this.now()]);
-        this.metrics.impostorsDeleted.inc();
-        this.log.warn('deleted impostor StatefulSet', { key, uid: decision.delete.uid, propagation: this.options.propagation });
-        if (CRASH_AFTER_DELETE) process.kill(process.pid, 'SIGKILL');
-        for (const event of decision.events) await this.api.recordEvent(node, event);
-      }
-
-      if (decision.statusChanged) {
+      if (decision.statusChanged || decision.delete) {
+        // A delete is recorded on the status BEFORE it is sent: a crash after the DELETE cannot forget it, so a crash
+        // loop cannot reset the churn breaker. A conflict here means the node changed: look again, delete nothing.
         const result = await this.api.writeStatus(node, decision.status);
         if (result === 'conflict') {
           this.metrics.reconciles.inc({ action: 'conflict' });
           return { key, action: 'conflict', summary: 'status changed meanwhile: looking again' };
         }
-        if (result === 'gone') return { key, action: 'gone', summary: 'SeiNode is gone' };
+        if (result === 'gone') return this.gone(key);
       }
-      if (!decision.delete) for (const event of decision.events) await this.api.recordEvent(node, event);
+
+      if (decision.delete) {
+        this.deletions.set(key, [...(this.deletions.get(key) ?? []), { uid: decision.delete.uid, time: rfc3339(this.now()) }]);
+        const result = await this.api.deleteStatefulSet(namespace, decision.delete, this.options.propagation);
+        if (result === 'conflict') {
+          this.log.info('impostor delete precondition failed; looking again', { key, uid: decision.delete.uid });
+          this.metrics.reconciles.inc({ action: 'conflict' });
+          return { key, action: 'conflict', summary: 'delete refused by its preconditions: looking again' };
+        }
+        if (result === 'deleted') {
+          this.metrics.impostorsDeleted.inc();
+          this.log.warn('deleted impostor StatefulSet', { key, uid: decision.delete.uid, propagation: this.options.propagation });
+          if (CRASH_AFTER_DELETE) process.kill(process.pid, 'SIGKILL');
+        }
+      }
+      for (const event of decision.events) await this.api.recordEvent(node, event);
 
       this.metrics.reconciles.inc({ action: decision.action });
       if (decision.statusChanged || decision.delete) this.log.info(decision.summary, { key, action: decision.action });
@@ -134,31 +167,59 @@ export class Controller {
     }
   }
 
-  /** Pure but for reading what the controller remembers: the deletions (breaker) and the pending clock (grace). */
+  /** The node is gone: forget everything kept for it. */
+  private gone(key: string): ReconcileOutcome {
+    this.forgetNode(key);
+    return { key, action: 'gone', summary: 'SeiNode is gone' };
+  }
+
+  private forgetNode(key: string): void {
+    this.deletions.delete(key);
+    this.refused.delete(key);
+  }
+
+  /**
+   * The origin record of a StatefulSet: the status's (kept across restarts) merged with this process's sighting; a
+   * UID seen for the first time is recorded now, as found (not witnessed).
+   */
+  originFor(node: SeiNodeObject, sts: k8s.V1StatefulSet | undefined): Origin | undefined {
+    const uid = sts?.metadata?.uid;
+    if (!sts || !uid) return undefined;
+    if (!this.origins.has(uid)) this.origins.set(uid, originOf(sts, this.now(), false));
+    const kept = node.status?.origin?.uid === uid ? node.status.origin : undefined;
+    return mergeOrigins(kept, this.origins.get(uid));
+  }
+
+  /** Pure but for what the controller remembers: origins, this process's deletions, the fleet's deletions. */
   private decideFor(key: string, node: SeiNodeObject, sts: k8s.V1StatefulSet | undefined, claims: string[]): Decision {
-    const seen = this.pending.get(key);
-    const pendingSince = seen && seen.uid === sts?.metadata?.uid ? seen.since : undefined;
+    const now = this.now();
+    const window = this.options.policy.breaker.windowSeconds;
+    const mine = deletionsInWindow(this.deletions.get(key) ?? [], now, window);
+    if (mine.length > 0) this.deletions.set(key, mine);
+    else this.deletions.delete(key);
+    const origin = this.originFor(node, sts);
     return decide({
       node,
       sts,
+      ...(origin ? { origin } : {}),
       policy: this.options.policy,
-      now: this.now(),
-      recentDeletions: this.deletions.get(key) ?? [],
-      ...(pendingSince ? { pendingSince } : {}),
+      now,
+      recentDeletions: [...(node.status?.impostorDeletions ?? []), ...mine],
+      fleetDeletionsInWindow: this.fleetDeletions(now, key, node),
       impostorOwnedClaims: claims,
     });
   }
 
   /**
-   * The grace clock of a pending StatefulSet starts when its UID is first seen pending and runs for as long as that
-   * UID holds the name — also past the grace, while it is an impostor (reported, refused, held back by the breaker):
-   * restarting the clock there would flip the node between pending and impostor every grace period.
+   * Impostor deletions within the window across every watched node: what their statuses (the informer cache) record,
+   * plus what this process deleted and the cache may not show yet, each UID once. `node` is the fresh read of `key`.
    */
-  private notePending(key: string, sts: k8s.V1StatefulSet | undefined, decision: Decision): void {
-    const uid = sts?.metadata?.uid;
-    const seen = this.pending.get(key);
-    if (!uid || (seen && seen.uid !== uid) || decision.action === 'adopt' || decision.action === 'in-sync') this.pending.delete(key);
-    if (decision.action === 'pending' && uid && this.pending.get(key)?.uid !== uid) this.pending.set(key, { uid, since: this.now() });
+  private fleetDeletions(now: Date, key: string, node: SeiNodeObject): number {
+    const records: DeletionRecord[] = [...(node.status?.impostorDeletions ?? [])];
+    for (const cache of this.seiNodeCaches)
+      for (const o of cache.list()) if (keyOf(o) !== key) records.push(...((o as SeiNodeObject).status?.impostorDeletions ?? []));
+    for (const mine of this.deletions.values()) records.push(...mine);
+    return deletionsInWindow(records, now, this.options.policy.breaker.windowSeconds).length;
   }
 
   /** `--once`: every SeiNode in the watched namespaces, reconciled one after another. */
@@ -178,49 +239,93 @@ export class Controller {
     return outcomes;
   }
 
-  /** Starts the informers and workers; resolves once the initial lists are in. */
+  /** Starts the informers and the workers; resolves once every informer has tried its first list. */
   async start(): Promise<void> {
+    await this.startInformers();
+    this.startWorkers();
+  }
+
+  /**
+   * Starts the informers (SeiNodes, StatefulSets, PVCs per watched scope) and the periodic resync. Resolves once each
+   * has tried its first list; one that failed is retried with backoff, and `ready()` says so until it has listed.
+   */
+  async startInformers(): Promise<void> {
     const kc = this.options.kubeConfig;
+    const opts = timeoutOptions(this.requestTimeoutMs);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
     const scopes = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+    const list = (p: Promise<unknown>) => p as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+    const track = (name: string, path: string, fn: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>) => {
+      const t = trackedInformer(kc, name, path, fn, this.options.watchTimeoutSeconds);
+      this.informers.push(t.informer);
+      this.informerStates.push(t.state);
+      return t;
+    };
 
     for (const ns of scopes) {
-      const seiPath = ns ? `/apis/${API_GROUP}/${API_VERSION}/namespaces/${ns}/${SEINODE_PLURAL}` : `/apis/${API_GROUP}/${API_VERSION}/${SEINODE_PLURAL}`;
-      const seiNodes = k8s.makeInformer<k8s.KubernetesObject>(kc, seiPath, () =>
-        (ns
-          ? custom.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: SEINODE_PLURAL, namespace: ns })
-          : custom.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: SEINODE_PLURAL })) as Promise<
-          k8s.KubernetesListObject<k8s.KubernetesObject>
-        >,
+      const where = ns ? `namespaces/${ns}/` : '';
+      const seiNodes = track(`seinodes${ns ? ` in ${ns}` : ''}`, `/apis/${API_GROUP}/${API_VERSION}/${where}${SEINODE_PLURAL}`, () =>
+        list(
+          ns
+            ? custom.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: SEINODE_PLURAL, namespace: ns }, opts)
+            : custom.listClusterCustomObject({ group: API_GROUP, version: API_VERSION, plural: SEINODE_PLURAL }, opts),
+        ),
       );
       const enqueueNode = (o: k8s.KubernetesObject) => this.queue.add(keyOf(o));
-      seiNodes.on('add', enqueueNode);
-      seiNodes.on('update', enqueueNode);
-      this.seiNodeCaches.push(seiNodes);
+      seiNodes.informer.on('add', enqueueNode);
+      seiNodes.informer.on('update', enqueueNode);
+      seiNodes.informer.on('delete', (o) => this.forgetNode(keyOf(o)));
+      this.seiNodeCaches.push(seiNodes.informer);
 
-      const statefulSets = k8s.makeInformer<k8s.KubernetesObject>(
-        kc,
-        ns ? `/apis/apps/v1/namespaces/${ns}/statefulsets` : '/apis/apps/v1/statefulsets',
-        () =>
-          (ns ? apps.listNamespacedStatefulSet({ namespace: ns }) : apps.listStatefulSetForAllNamespaces()) as Promise<
-            k8s.KubernetesListObject<k8s.KubernetesObject>
-          >,
+      const statefulSets = track(`statefulsets${ns ? ` in ${ns}` : ''}`, `/apis/apps/v1/${where}statefulsets`, () =>
+        list(ns ? apps.listNamespacedStatefulSet({ namespace: ns }, opts) : apps.listStatefulSetForAllNamespaces({}, opts)),
       );
+      this.statefulSetInformers.push(statefulSets);
       // A StatefulSet matters only when a SeiNode has its name; the SeiNode's own add covers the start-up race.
       const enqueueSet = (o: k8s.KubernetesObject) => {
         if (this.hasSeiNode(o.metadata?.namespace, o.metadata?.name)) this.queue.add(keyOf(o));
       };
-      statefulSets.on('add', enqueueSet);
-      statefulSets.on('update', enqueueSet);
-      statefulSets.on('delete', enqueueSet);
-      this.informers.push(seiNodes, statefulSets);
+      statefulSets.informer.on('add', (o) => {
+        this.sighted(o as k8s.V1StatefulSet, statefulSets.state);
+        enqueueSet(o);
+      });
+      statefulSets.informer.on('update', (o) => {
+        this.sighted(o as k8s.V1StatefulSet, statefulSets.state);
+        enqueueSet(o);
+      });
+      statefulSets.informer.on('delete', (o) => {
+        if (o.metadata?.uid) this.origins.delete(o.metadata.uid);
+        enqueueSet(o);
+      });
+
+      // PVCs only trigger: an impostor refused for a claim it owns is looked at again when a claim changes.
+      const claims = track(`persistentvolumeclaims${ns ? ` in ${ns}` : ''}`, `/api/v1/${where}persistentvolumeclaims`, () =>
+        list(ns ? core.listNamespacedPersistentVolumeClaim({ namespace: ns }, opts) : core.listPersistentVolumeClaimForAllNamespaces({}, opts)),
+      );
+      const recheckRefused = (o: k8s.KubernetesObject) => {
+        for (const key of this.refused) if (namespaceOf(key) === o.metadata?.namespace) this.queue.add(key);
+      };
+      claims.informer.on('add', recheckRefused);
+      claims.informer.on('update', recheckRefused);
+      claims.informer.on('delete', recheckRefused);
     }
 
     for (const informer of this.informers) this.restartOnError(informer);
-    await Promise.all(this.informers.map((i) => i.start()));
+    await Promise.all(this.informers.map((i) => i.start().catch(() => undefined)));
     this.resyncTimer = setInterval(() => this.resync(), this.options.resyncSeconds * 1000);
     this.resyncTimer.unref();
+    this.log.info('informers started', {
+      namespaces: this.options.namespaces.length > 0 ? this.options.namespaces : 'all',
+      ready: this.ready().ok,
+    });
+  }
+
+  /** Starts the workers: from here on the controller writes (status, Events, impostor deletes). */
+  startWorkers(): void {
+    if (this.workersStarted || this.stopped) return;
+    this.workersStarted = true;
     this.workersDone = Array.from({ length: this.options.workers }, () => this.work());
     this.log.info('reconciler started', {
       namespaces: this.options.namespaces.length > 0 ? this.options.namespaces : 'all',
@@ -237,12 +342,50 @@ export class Controller {
     await Promise.all(this.workersDone);
   }
 
+  /**
+   * First sight of a StatefulSet UID: an ADD from the watch (not from a list) is its creation, witnessed; anything
+   * else is found as it is now. A later sighting adds nothing: creators are who owned the creation fields first.
+   */
+  private sighted(sts: k8s.V1StatefulSet, state: InformerState): void {
+    const uid = sts.metadata?.uid;
+    if (!uid) return;
+    const witnessed = state.listed && !state.fromList.has(uid);
+    const seen = this.origins.get(uid);
+    const now = originOf(sts, this.now(), witnessed);
+    // A reconcile may have recorded it (found, by a GET) just before the watch delivered its ADDED: upgrade that.
+    if (!seen) this.origins.set(uid, now);
+    else if (witnessed && !seen.witnessed) this.origins.set(uid, mergeOrigins(seen, now)!);
+  }
+
   private hasSeiNode(namespace?: string, name?: string): boolean {
     return !!name && this.seiNodeCaches.some((c) => c.get(name, namespace) !== undefined);
   }
 
   private resync(): void {
     for (const cache of this.seiNodeCaches) for (const o of cache.list()) this.queue.add(keyOf(o));
+    // Origins of StatefulSets no cache holds any more (deleted while a watch was down) are dropped.
+    if (this.statefulSetInformers.every(({ state }) => state.listed && !state.down)) {
+      const live = new Set<string>();
+      for (const { informer } of this.statefulSetInformers) for (const o of informer.list()) if (o.metadata?.uid) live.add(o.metadata.uid);
+      for (const uid of this.origins.keys()) if (!live.has(uid)) this.origins.delete(uid);
+    }
+  }
+
+  /** `/readyz`: every informer has listed once and none is down. Leadership plays no part: a follower is ready too. */
+  ready(): Health {
+    const notListed = this.informerStates.filter((s) => !s.listed).map((s) => s.name);
+    const down = this.informerStates.filter((s) => s.listed && s.down).map((s) => s.name);
+    if (this.informerStates.length === 0) return { ok: false, detail: 'informers not started' };
+    if (notListed.length > 0) return { ok: false, detail: `not listed yet: ${notListed.join(', ')}` };
+    if (down.length > 0) return { ok: false, detail: `watch down: ${down.join(', ')}` };
+    return { ok: true, detail: `${this.informerStates.length} informers synced` };
+  }
+
+  /** `/healthz`: fails when a reconcile has been running longer than any sequence of timed-out calls could take. */
+  healthy(nowMs = Date.now()): Health {
+    for (const [key, since] of this.inFlight)
+      if (nowMs - since > this.wedgedAfterMs) return { ok: false, detail: `reconcile of ${key} running for ${Math.round((nowMs - since) / 1000)}s: work loop wedged` };
+    return { ok: true, detail: `${this.inFlight.size} reconciles in flight` };
   }
 
   /**
@@ -251,7 +394,7 @@ export class Controller {
    * once a minute has passed since its last failure. A restart that itself fails (start() rejects without an
    * 'error' event, e.g. when credentials cannot be loaded) is retried the same way rather than left dead.
    */
-  private restartOnError(informer: k8s.Informer<k8s.KubernetesObject>): void {
+  private restartOnError(informer: Informer): void {
     let failures = 0;
     let lastFailure = 0;
     const restart = (err: unknown) => {
@@ -272,6 +415,7 @@ export class Controller {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      this.inFlight.set(key, Date.now());
       try {
         const outcome = await this.reconcile(key);
         if (outcome.action === 'conflict') {
@@ -282,10 +426,12 @@ export class Controller {
           if (outcome.requeueAfterSeconds !== undefined) this.queue.addAfter(key, outcome.requeueAfterSeconds * 1000);
         }
       } catch (e) {
+        // Timed-out calls land here too: the key is retried with backoff, never left in `processing`.
         const delay = this.queue.addRateLimited(key);
         this.metrics.reconciles.inc({ action: 'error' });
         this.log.error('reconcile failed', { key, error: e instanceof Error ? e.message : String(e), retryInMs: delay });
       } finally {
+        this.inFlight.delete(key);
         this.queue.done(key);
       }
     }

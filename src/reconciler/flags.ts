@@ -17,12 +17,16 @@ written by Argo CD / Flux). Never writes StatefulSet spec.
   --propagation POLICY     Foreground | Background | Orphan for impostor deletes (default: Foreground, so the
                            impostor's pods are gone before GitOps can start new ones)
   --breaker-max N          impostor deletions allowed per node within the window (default: 3)
-  --breaker-window DUR     the churn breaker's window (default: 10m)
+  --fleet-breaker-max N    impostor deletions allowed across all watched nodes within the window (default: 10)
+  --breaker-window DUR     the churn breakers' window (default: 10m)
+  --request-timeout DUR    abort an API call after this long and retry the node with backoff (default: 30s)
   --resync DURATION        re-check every SeiNode this often even without events (default: 5m)
   --workers N              SeiNodes reconciled in parallel (default: 2)
   --metrics-addr HOST:PORT serve /metrics and /healthz there (default: off)
   --log-level LEVEL        debug | info | warn | error (default: info); logs are JSON lines on stderr
-  --once                   reconcile every SeiNode once, print a table of what was seen and done, exit
+  --once                   reconcile every SeiNode once, print a table of what was seen and done, exit; reports
+                           impostors and deletes nothing unless --delete is given too
+  --delete                 with --once: delete the impostors it finds (same safety rules as the running reconciler)
   -h, --help               this text`;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -38,6 +42,7 @@ export interface Flags {
   readonly metricsAddr?: { host: string; port: number };
   readonly logLevel: LogLevel;
   readonly once: boolean;
+  readonly requestTimeoutMs: number;
   readonly help: boolean;
 }
 
@@ -80,6 +85,9 @@ export function parseFlags(argv: readonly string[]): Flags {
         'dry-run': { type: 'boolean' },
         propagation: { type: 'string' },
         'breaker-max': { type: 'string' },
+        'fleet-breaker-max': { type: 'string' },
+        'request-timeout': { type: 'string' },
+        delete: { type: 'boolean' },
         'breaker-window': { type: 'string' },
         resync: { type: 'string' },
         workers: { type: 'string' },
@@ -115,15 +123,21 @@ export function parseFlags(argv: readonly string[]): Flags {
     metricsAddr = { host: m[1] || '0.0.0.0', port: Number(m[2]) };
   }
 
+  const once = values.once ?? false;
+  if (values.delete && !once) throw new FlagError('--delete: only with --once (the running reconciler deletes impostors unless --dry-run)');
+  if (values.delete && values['dry-run']) throw new FlagError('--delete and --dry-run contradict each other');
+
   return {
     ...(values.kubeconfig ? { kubeconfig: values.kubeconfig } : {}),
     namespaces,
     policy: {
       allowedManagers,
       graceSeconds: parseDuration('grace', values.grace ?? '2m'),
-      dryRun: values['dry-run'] ?? false,
+      // A one-shot run is a look at a fleet: it deletes only when asked to (--delete).
+      dryRun: (values['dry-run'] ?? false) || (once && !values.delete),
       breaker: {
         maxDeletions: positiveInt('breaker-max', values['breaker-max'] ?? '3'),
+        fleetMaxDeletions: positiveInt('fleet-breaker-max', values['fleet-breaker-max'] ?? '10'),
         windowSeconds: positiveDuration('breaker-window', values['breaker-window'] ?? '10m'),
       },
     },
@@ -132,7 +146,8 @@ export function parseFlags(argv: readonly string[]): Flags {
     workers: positiveInt('workers', values.workers ?? '2'),
     ...(metricsAddr ? { metricsAddr } : {}),
     logLevel: logLevel as LogLevel,
-    once: values.once ?? false,
+    once,
+    requestTimeoutMs: positiveDuration('request-timeout', values['request-timeout'] ?? '30s') * 1000,
     help: values.help ?? false,
   };
 }

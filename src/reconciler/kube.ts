@@ -31,39 +31,81 @@ export interface WriteCounter {
   (kind: 'status' | 'delete' | 'event'): void;
 }
 
-export class KubeApi {
+/** What the controller needs from the API server; KubeApi is the real one, unit tests pass a fake. */
+export interface ReconcilerApi {
+  getSeiNode(namespace: string, name: string): Promise<SeiNodeObject | undefined>;
+  listSeiNodes(namespace?: string): Promise<SeiNodeObject[]>;
+  getStatefulSet(namespace: string, name: string): Promise<k8s.V1StatefulSet | undefined>;
+  claimsOwnedBy(namespace: string, uid: string): Promise<string[]>;
+  deleteStatefulSet(
+    namespace: string,
+    target: { name: string; uid: string; resourceVersion: string },
+    propagationPolicy: 'Foreground' | 'Background' | 'Orphan',
+  ): Promise<DeleteResult>;
+  writeStatus(node: SeiNodeObject, status: SeiNodeStatus): Promise<StatusWriteResult>;
+  recordEvent(node: SeiNodeObject, event: NodeEvent, now?: Date): Promise<void>;
+}
+
+/** How long one API call may take before it is aborted (and the reconcile retried with backoff). */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Per-call options that abort the HTTP request after `ms`: without them a call to an API server that accepted the
+ * connection and then hung would hold its work-queue key in `processing` forever.
+ */
+export function timeoutOptions(ms: number): k8s.ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: async (ctx: k8s.RequestContext) => {
+          ctx.setSignal(AbortSignal.timeout(ms));
+          return ctx;
+        },
+        post: async (ctx: k8s.ResponseContext) => ctx,
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  } as unknown as k8s.ConfigurationOptions;
+}
+
+export class KubeApi implements ReconcilerApi {
   private readonly custom: k8s.CustomObjectsApi;
   private readonly apps: k8s.AppsV1Api;
   private readonly core: k8s.CoreV1Api;
   private readonly instance = `${COMPONENT}-${hostname()}`;
 
+  /** Passed to every call: see timeoutOptions. */
+  readonly options: k8s.ConfigurationOptions;
+
   constructor(
     readonly kubeConfig: k8s.KubeConfig,
     private readonly countWrite: WriteCounter = () => {},
+    readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
   ) {
+    this.options = timeoutOptions(requestTimeoutMs);
     this.custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
     this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
     this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);
   }
 
   getSeiNode(namespace: string, name: string): Promise<SeiNodeObject | undefined> {
-    return orUndefinedOn404(this.custom.getNamespacedCustomObject({ ...CRD, namespace, name }));
+    return orUndefinedOn404(this.custom.getNamespacedCustomObject({ ...CRD, namespace, name }, this.options));
   }
 
   async listSeiNodes(namespace?: string): Promise<SeiNodeObject[]> {
     const list = namespace
-      ? await this.custom.listNamespacedCustomObject({ ...CRD, namespace })
-      : await this.custom.listClusterCustomObject(CRD);
+      ? await this.custom.listNamespacedCustomObject({ ...CRD, namespace }, this.options)
+      : await this.custom.listClusterCustomObject(CRD, this.options);
     return (list as { items: SeiNodeObject[] }).items;
   }
 
   getStatefulSet(namespace: string, name: string): Promise<k8s.V1StatefulSet | undefined> {
-    return orUndefinedOn404(this.apps.readNamespacedStatefulSet({ namespace, name }));
+    return orUndefinedOn404(this.apps.readNamespacedStatefulSet({ namespace, name }, this.options));
   }
 
   /** Names of the PVCs in `namespace` that an object with `uid` owns (garbage collection would delete them with it). */
   async claimsOwnedBy(namespace: string, uid: string): Promise<string[]> {
-    const claims = await this.core.listNamespacedPersistentVolumeClaim({ namespace });
+    const claims = await this.core.listNamespacedPersistentVolumeClaim({ namespace }, this.options);
     return claims.items
       .filter((c) => c.metadata?.ownerReferences?.some((o) => o.uid === uid))
       .map((c) => c.metadata!.name!)
@@ -85,7 +127,7 @@ export class KubeApi {
         namespace,
         name: target.name,
         body: { preconditions: { uid: target.uid, resourceVersion: target.resourceVersion }, propagationPolicy },
-      });
+      }, this.options);
       return 'deleted';
     } catch (e) {
       if (isApiError(e, 409)) return 'conflict';
@@ -114,7 +156,7 @@ export class KubeApi {
           spec: node.spec,
           status,
         },
-      });
+      }, this.options);
       return 'written';
     } catch (e) {
       if (isApiError(e, 409)) return 'conflict';
@@ -142,7 +184,7 @@ export class KubeApi {
         lastTimestamp: now,
         count: 1,
       },
-    });
+    }, this.options);
   }
 
   /**
@@ -152,8 +194,8 @@ export class KubeApi {
   async checkReachable(namespace?: string): Promise<void> {
     const server = this.kubeConfig.getCurrentCluster()?.server ?? '(no server in kubeconfig)';
     try {
-      if (namespace) await this.custom.listNamespacedCustomObject({ ...CRD, namespace, limit: 1 });
-      else await this.custom.listClusterCustomObject({ ...CRD, limit: 1 });
+      if (namespace) await this.custom.listNamespacedCustomObject({ ...CRD, namespace, limit: 1 }, this.options);
+      else await this.custom.listClusterCustomObject({ ...CRD, limit: 1 }, this.options);
     } catch (e) {
       if (isApiError(e, 404))
         throw new Error(`the SeiNode CRD (${SEINODE_PLURAL}.${API_GROUP}) is not installed on ${server}: apply dist/0000-seinode-crd.k8s.yaml`);

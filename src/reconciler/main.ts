@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from './controller.js';
+import { KubeApi } from './kube.js';
 import { FlagError, USAGE, parseFlags, type Flags } from './flags.js';
 import { jsonLogger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -57,9 +58,10 @@ async function main(argv: string[]): Promise<number> {
     workers: flags.workers,
     log,
     metrics,
+    requestTimeoutMs: flags.requestTimeoutMs,
   });
   try {
-    await controller.api.checkReachable(flags.namespaces[0]);
+    await new KubeApi(kubeConfig, () => {}, flags.requestTimeoutMs).checkReachable(flags.namespaces[0]);
   } catch (e) {
     process.stderr.write(`seinode-reconciler: ${(e as Error).message}\n`);
     return 1;
@@ -71,7 +73,9 @@ async function main(argv: string[]): Promise<number> {
     return outcomes.some((o) => o.action === 'error') ? 1 : 0;
   }
 
-  const server = flags.metricsAddr ? await metrics.serve(flags.metricsAddr.host, flags.metricsAddr.port) : undefined;
+  const server = flags.metricsAddr
+    ? await metrics.serve(flags.metricsAddr.host, flags.metricsAddr.port, { ready: () => controller.ready(), healthy: () => controller.healthy() })
+    : undefined;
   await controller.start();
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -82,6 +86,14 @@ async function main(argv: string[]): Promise<number> {
   server?.close();
   return 0;
 }
+
+// A promise nobody awaited that failed is a bug: say so and exit non-zero, rather than run on in an unknown state.
+process.on('unhandledRejection', (e) => {
+  process.stderr.write(
+    `${JSON.stringify({ ts: new Date().toISOString(), level: 'error', msg: 'unhandled rejection; exiting', error: e instanceof Error ? (e.stack ?? e.message) : String(e) })}\n`,
+  );
+  process.exit(70);
+});
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

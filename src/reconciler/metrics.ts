@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+export interface HealthChecks {
+  ready(): { ok: boolean; detail: string };
+  healthy(): { ok: boolean; detail: string };
+}
+const OK = () => ({ ok: true, detail: 'no checks' });
+
 /** The reconciler's Prometheus metrics, on a registry of its own (tests run several controllers in one process). */
 export class Metrics {
   readonly registry = new Registry();
@@ -44,14 +50,18 @@ export class Metrics {
     return values.filter((v) => kind === undefined || v.labels.kind === kind).reduce((n, v) => n + v.value, 0);
   }
 
-  /** Serves /metrics and /healthz. */
-  serve(host: string, port: number): Promise<Server> {
+  /** Serves /metrics, /readyz and /healthz (200 with the detail, or 503 with the reason). */
+  serve(host: string, port: number, checks: HealthChecks = { ready: OK, healthy: OK }): Promise<Server> {
     const server = createServer(async (req, res) => {
+      const check = req.url === '/readyz' ? checks.ready : req.url === '/healthz' ? checks.healthy : undefined;
       if (req.url === '/metrics') {
         res.setHeader('Content-Type', this.registry.contentType);
         res.end(await this.registry.metrics());
-      } else if (req.url === '/healthz') res.end('ok');
-      else {
+      } else if (check) {
+        const { ok, detail } = check();
+        res.statusCode = ok ? 200 : 503;
+        res.end(`${ok ? 'ok' : 'not ok'}: ${detail}\n`);
+      } else {
         res.statusCode = 404;
         res.end();
       }

@@ -1,13 +1,27 @@
 import type { V1ManagedFieldsEntry, V1StatefulSet } from '@kubernetes/client-node';
 import { FINGERPRINT_ANNOTATION } from '../contract.js';
+import type { Origin } from './types.js';
 
 /**
- * Where a StatefulSet came from, judged only by what the API server records and a copy cannot fake:
- * - `verified`: its `sei.io/fingerprint` is the one the SeiNode expects AND every field manager that owns any of its
- *   spec (on the main resource) is an allowed GitOps manager;
- * - `pending`: the spec owners are all allowed but the fingerprint differs — GitOps may be midway through syncing a
- *   new SeiNode + StatefulSet pair, so wait (up to the grace period);
- * - `failed`: someone else owns spec (kubectl create, a client-side apply, a script), or no manager owns it at all.
+ * Where a StatefulSet came from, judged by who CREATED it — not by who touched it since.
+ *
+ * A StatefulSet's creation-time fields cannot change in place (`spec.selector`, `spec.serviceName`,
+ * `spec.podManagementPolicy`, `spec.volumeClaimTemplates`: the API server rejects an update of them), so the field
+ * managers that own them are the creator and whoever later applied the very same values. Later writers of mutable
+ * fields — `kubectl rollout restart` (kubectl-rollout, a template annotation), `kubectl edit/patch/set`, `kubectl
+ * scale`, an HPA/VPA — never own them, so they never make a GitOps StatefulSet an impostor. A hand-made StatefulSet
+ * stays one after an engine co-applies it: the engine shares those fields, the creator keeps them.
+ *
+ * One engine rewrites history: Flux's apply removes foreign managers from `managedFields` (it "launders" a
+ * `kubectl create`d object into a single kustomize-controller entry). So the creators are recorded the first time a
+ * UID is seen — at the watch's ADDED event, before any later apply — and kept on the SeiNode status (`Origin`).
+ *
+ * Verdicts, from that record and the live object:
+ * - `verified`: every creator is an allowed GitOps manager AND the `sei.io/fingerprint` is the one the SeiNode expects;
+ * - `pending`: allowed creators, another fingerprint — GitOps may be midway through syncing a new SeiNode +
+ *   StatefulSet pair, so wait (up to the grace period);
+ * - `failed`: a creator is not an allowed manager (kubectl create, a client-side apply, Helm, a script), or nobody
+ *   owns the creation fields, so the origin cannot be proven.
  * Labels and annotations alone prove nothing: anyone can copy them, so a matching fingerprint is never enough.
  */
 export type Verdict = 'verified' | 'pending' | 'failed';
@@ -16,46 +30,70 @@ export interface Provenance {
   readonly verdict: Verdict;
   /** Human-readable, for conditions and Events. */
   readonly reason: string;
-  /** The managers that own spec fields of the main resource, sorted. */
-  readonly specManagers: readonly string[];
 }
 
+/** The spec fields fixed at creation (immutable on a StatefulSet), as `managedFields` spells them under `f:spec`. */
+export const CREATION_FIELDS: readonly string[] = ['f:selector', 'f:serviceName', 'f:podManagementPolicy', 'f:volumeClaimTemplates'];
+
 /**
- * Managers that own at least one `f:spec` field of the main resource. Entries for subresources (`status` from the
- * StatefulSet controller, `scale` from `kubectl scale`) are left out: they are not the spec GitOps writes.
+ * Managers that own at least one creation field of the main resource, sorted. Entries for subresources (`status`
+ * from the StatefulSet controller, `scale` from `kubectl scale` or an HPA) are left out: they cannot create.
  */
-export function specManagersOf(managedFields: readonly V1ManagedFieldsEntry[] | undefined): string[] {
+export function creatorsOf(managedFields: readonly V1ManagedFieldsEntry[] | undefined): string[] {
   const owners = (managedFields ?? [])
-    .filter((e) => !e.subresource && e.fieldsType === 'FieldsV1' && ownsSpec(e.fieldsV1))
+    .filter((e) => !e.subresource && e.fieldsType === 'FieldsV1' && ownsCreationField(e.fieldsV1))
     .map((e) => e.manager ?? '');
   return [...new Set(owners)].sort();
 }
 
-function ownsSpec(fieldsV1: unknown): boolean {
-  return typeof fieldsV1 === 'object' && fieldsV1 !== null && 'f:spec' in fieldsV1;
+function ownsCreationField(fieldsV1: unknown): boolean {
+  const spec = (fieldsV1 as Record<string, unknown> | null | undefined)?.['f:spec'];
+  return typeof spec === 'object' && spec !== null && CREATION_FIELDS.some((f) => f in spec);
+}
+
+/** RFC 3339 to the second, as metav1.Time serializes. */
+export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The origin record of a StatefulSet seen now: from its ADDED event (`witnessed`) or found existing. */
+export function originOf(sts: V1StatefulSet, now: Date, witnessed: boolean): Origin {
+  return { uid: sts.metadata?.uid ?? '', creators: creatorsOf(sts.metadata?.managedFields), firstSeen: rfc3339(now), witnessed };
+}
+
+/**
+ * Two records of one UID (the one kept on the status, one taken in this process): the earliest sighting, the union of
+ * the creators (a creator seen once stays a creator: laundering can only remove names), witnessed if either was.
+ */
+export function mergeOrigins(a: Origin | undefined, b: Origin | undefined): Origin | undefined {
+  if (!a || !b) return a ?? b;
+  if (a.uid !== b.uid) throw new Error(`cannot merge the origins of two UIDs (${a.uid}, ${b.uid})`);
+  return {
+    uid: a.uid,
+    creators: [...new Set([...a.creators, ...b.creators])].sort(),
+    firstSeen: a.firstSeen <= b.firstSeen ? a.firstSeen : b.firstSeen,
+    witnessed: a.witnessed || b.witnessed,
+  };
 }
 
 export function provenanceOf(
+  origin: Origin,
   sts: V1StatefulSet,
   expectedFingerprint: string,
   allowedManagers: readonly string[],
 ): Provenance {
-  const specManagers = specManagersOf(sts.metadata?.managedFields);
-  const foreign = specManagers.filter((m) => !allowedManagers.includes(m));
-  if (specManagers.length === 0)
-    return { verdict: 'failed', specManagers, reason: 'no field manager owns its spec, so its origin cannot be proven' };
+  const { creators } = origin;
+  const foreign = creators.filter((m) => !allowedManagers.includes(m));
+  if (creators.length === 0)
+    return { verdict: 'failed', reason: 'no field manager owns its creation fields (selector, serviceName), so its origin cannot be proven' };
   if (foreign.length > 0)
     return {
       verdict: 'failed',
-      specManagers,
-      reason: `its spec is managed by ${foreign.map((m) => JSON.stringify(m)).join(', ')}, not by ${allowedManagers.join(' or ')}`,
+      reason: `it was created by ${foreign.map((m) => JSON.stringify(m)).join(', ')}, not by ${allowedManagers.join(' or ')}`,
     };
   const fingerprint = sts.metadata?.annotations?.[FINGERPRINT_ANNOTATION];
   if (fingerprint !== expectedFingerprint)
     return {
       verdict: 'pending',
-      specManagers,
       reason: `its ${FINGERPRINT_ANNOTATION} ${fingerprint ? fingerprint.slice(0, 12) : '(none)'} is not the expected ${expectedFingerprint.slice(0, 12)}`,
     };
-  return { verdict: 'verified', specManagers, reason: `fingerprint matches and its spec is managed by ${specManagers.join(', ')}` };
+  return { verdict: 'verified', reason: `fingerprint matches and it was created by ${creators.join(', ')}` };
 }

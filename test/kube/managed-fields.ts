@@ -42,6 +42,18 @@ export async function captureManagedFields(kubeconfig: string): Promise<Record<s
     ssa('argocd-status', 'argocd-controller');
     // The StatefulSet controller's own writes go through the status subresource; emulate one.
     kubectl(kubeconfig, ['patch', 'statefulset', 'argocd-status', '-n', ns, '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":0,"observedGeneration":1}}', '--field-manager=kube-controller-manager']);
+    // Everyday operator actions on a GitOps-made StatefulSet: none of them may look like a new creator.
+    ssa('argocd-rollout', 'argocd-controller');
+    kubectl(kubeconfig, ['rollout', 'restart', 'statefulset/argocd-rollout', '-n', ns]);
+    ssa('argocd-patch', 'argocd-controller');
+    kubectl(kubeconfig, ['patch', 'statefulset', 'argocd-patch', '-n', ns, '--type=merge', '-p', '{"spec":{"replicas":1,"template":{"spec":{"terminationGracePeriodSeconds":60}}}}']);
+    ssa('argocd-scale', 'argocd-controller');
+    kubectl(kubeconfig, ['scale', 'statefulset', 'argocd-scale', '-n', ns, '--replicas=1']);
+    ssa('argocd-csa', 'argocd-controller');
+    kubectl(kubeconfig, ['apply', '-f', '-'], manifest('argocd-csa', ns));
+    // A hand-made StatefulSet that an engine then co-applies: the creator keeps its creation fields.
+    kubectl(kubeconfig, ['create', '-f', '-'], manifest('create-then-argocd', ns));
+    ssa('create-then-argocd', 'argocd-controller');
     const get = (name: string) =>
       (JSON.parse(kubectl(kubeconfig, ['get', 'statefulset', name, '-n', ns, '-o', 'json', '--show-managed-fields'])).metadata.managedFields as V1ManagedFieldsEntry[]).map(
         ({ time: _time, ...rest }) => rest,
@@ -53,6 +65,11 @@ export async function captureManagedFields(kubeconfig: string): Promise<Record<s
       clientSideApply: get('client-side-apply'),
       fluxTakeover: get('flux-takeover'),
       argocdThenController: get('argocd-status'),
+      argocdThenRollout: get('argocd-rollout'),
+      argocdThenPatch: get('argocd-patch'),
+      argocdThenScale: get('argocd-scale'),
+      argocdThenClientSideApply: get('argocd-csa'),
+      kubectlCreateThenArgocd: get('create-then-argocd'),
     };
   } finally {
     kubectl(kubeconfig, ['delete', 'namespace', ns, '--wait=false']);

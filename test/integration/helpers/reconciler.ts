@@ -8,7 +8,7 @@ export const TEST_POLICY: Policy = {
   allowedManagers: [...DEFAULT_ALLOWED_MANAGERS],
   graceSeconds: 5,
   dryRun: false,
-  breaker: { maxDeletions: 3, windowSeconds: 600 },
+  breaker: { maxDeletions: 3, fleetMaxDeletions: 10, windowSeconds: 600 },
 };
 
 /** A controller watching one namespace, in this process. Logs go to stderr only when SEI_TEST_LOGS is set. */

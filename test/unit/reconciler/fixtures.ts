@@ -9,7 +9,17 @@ import { join } from 'node:path';
  * GitOps server-side applies, kubectl create / client-side apply, and the StatefulSet controller's status writes.
  */
 export const MANAGED_FIELDS = JSON.parse(readFileSync(join(import.meta.dirname, 'managed-fields.json'), 'utf8')) as Record<
-  'argocd' | 'flux' | 'kubectlCreate' | 'clientSideApply' | 'argocdThenController' | 'fluxTakeover',
+  | 'argocd'
+  | 'flux'
+  | 'kubectlCreate'
+  | 'clientSideApply'
+  | 'argocdThenController'
+  | 'fluxTakeover'
+  | 'argocdThenRollout'
+  | 'argocdThenPatch'
+  | 'argocdThenScale'
+  | 'argocdThenClientSideApply'
+  | 'kubectlCreateThenArgocd',
   V1ManagedFieldsEntry[]
 >;
 
@@ -22,7 +32,7 @@ export const POLICY: Policy = {
   allowedManagers: ['argocd-controller', 'kustomize-controller'],
   graceSeconds: 60,
   dryRun: false,
-  breaker: { maxDeletions: 3, windowSeconds: 600 },
+  breaker: { maxDeletions: 3, fleetMaxDeletions: 10, windowSeconds: 600 },
 };
 
 export function node(opts: { status?: SeiNodeStatus; paused?: boolean; fingerprint?: string | null; generation?: number } = {}): SeiNodeObject {

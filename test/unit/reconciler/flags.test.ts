@@ -10,15 +10,33 @@ describe('parseFlags', () => {
         allowedManagers: ['argocd-controller', 'kustomize-controller'],
         graceSeconds: 120,
         dryRun: false,
-        breaker: { maxDeletions: 3, windowSeconds: 600 },
+        breaker: { maxDeletions: 3, fleetMaxDeletions: 10, windowSeconds: 600 },
       },
       propagation: 'Foreground',
+      requestTimeoutMs: 30_000,
       resyncSeconds: 300,
       workers: 2,
       logLevel: 'info',
       once: false,
       help: false,
     });
+  });
+
+  it('--once reports and deletes nothing unless --delete is given; --delete needs --once and contradicts --dry-run', () => {
+    expect(parseFlags(['--once']).policy.dryRun).toBe(true);
+    expect(parseFlags(['--once', '--delete']).policy.dryRun).toBe(false);
+    expect(parseFlags([]).policy.dryRun).toBe(false);
+    expect(() => parseFlags(['--delete'])).toThrow(/--delete: only with --once/);
+    expect(() => parseFlags(['--once', '--delete', '--dry-run'])).toThrow(/contradict/);
+  });
+
+  it('takes the fleet breaker and the request timeout', () => {
+    expect(parseFlags(['--fleet-breaker-max', '4', '--request-timeout', '5s'])).toMatchObject({
+      policy: { breaker: { fleetMaxDeletions: 4 } },
+      requestTimeoutMs: 5000,
+    });
+    expect(() => parseFlags(['--request-timeout', '0s'])).toThrow(/--request-timeout: "0s" must be longer than 0s/);
+    expect(() => parseFlags(['--fleet-breaker-max', '0'])).toThrow(/--fleet-breaker-max: "0" is not a positive integer/);
   });
 
   it('takes repeatable and valued flags', () => {
