@@ -17,13 +17,14 @@ export interface SeiNodeReconcilerRbacProps {
 /**
  * Exactly what seinode-reconciler calls (src/reconciler/kube.ts and its informers), and nothing else: it reads
  * SeiNodes and writes only their status; it reads StatefulSets and may delete one (an impostor) but can never create
- * or patch one; it lists PVCs for the ownership audit; it records Events.
+ * or patch one; it lists PVCs for the ownership audit and watches them to re-examine an impostor it refused to delete
+ * for a PVC it owns; it records Events.
  */
 export const RECONCILER_RULES: k8s.PolicyRule[] = [
   { apiGroups: [API_GROUP], resources: [SEINODE_PLURAL], verbs: ['get', 'list', 'watch'] },
   { apiGroups: [API_GROUP], resources: [`${SEINODE_PLURAL}/status`], verbs: ['update'] },
   { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get', 'list', 'watch', 'delete'] },
-  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list', 'watch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 

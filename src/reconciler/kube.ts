@@ -54,18 +54,17 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * connection and then hung would hold its work-queue key in `processing` forever.
  */
 export function timeoutOptions(ms: number): k8s.ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: async (ctx: k8s.RequestContext) => {
-          ctx.setSignal(AbortSignal.timeout(ms));
-          return ctx;
-        },
-        post: async (ctx: k8s.ResponseContext) => ctx,
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  } as unknown as k8s.ConfigurationOptions;
+  // client-node 1.4's object-parameter API types these options as promise middleware but hands them to its
+  // Observable layer unwrapped (it calls `.toPromise()` on what `pre` returns), so the middleware answers with
+  // client-node's own Observable, a promise holder the package exports.
+  const middleware = {
+    pre: (ctx: k8s.RequestContext) => {
+      ctx.setSignal(AbortSignal.timeout(ms));
+      return new k8s.Observable(Promise.resolve(ctx));
+    },
+    post: (ctx: k8s.ResponseContext) => new k8s.Observable(Promise.resolve(ctx)),
+  };
+  return { middleware: [middleware], middlewareMergeStrategy: 'append' } as unknown as k8s.ConfigurationOptions;
 }
 
 export class KubeApi implements ReconcilerApi {

@@ -12,8 +12,8 @@ beforeAll(installCrd, 90_000);
 /** The reconciler runs on exactly the permissions SeiNodeReconcilerRbac renders, as a user the API server authorizes. */
 describe('SeiNodeReconcilerRbac', () => {
   const ns = useNamespace('rbac');
-  const once = (kubeconfig: string) =>
-    spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--namespace', ns.name, '--kubeconfig', kubeconfig], {
+  const once = (kubeconfig: string, ...flags: string[]) =>
+    spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', ...flags, '--namespace', ns.name, '--kubeconfig', kubeconfig], {
       encoding: 'utf8',
     });
 
@@ -32,11 +32,14 @@ describe('SeiNodeReconcilerRbac', () => {
 
     const live = new Live(ns.name);
     await sync(ns.name, nodeProps('guarded'));
+    // First pass: track GitOps' StatefulSet (a first observation never deletes), then replace it by hand.
+    expect(once(as).status).toBe(0);
+    expect((await live.node('guarded')).status?.statefulSet?.uid).toBe((await live.sts('guarded'))?.metadata?.uid);
     await live.deleteStsAndWait('guarded');
     await kubectlCreate(statefulSetOf(ns.name, nodeProps('guarded')));
     const impostor = (await live.sts('guarded'))!.metadata!.uid!;
 
-    const run = once(as);
+    const run = once(as, '--delete');
     expect(run.stderr).not.toMatch(/"level":"error"/);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`guarded\\s+-\\s+-\\s+delete\\s+deleted StatefulSet guarded \\(uid ${impostor}\\)`));
