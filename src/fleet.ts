@@ -2,11 +2,24 @@ import { App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { SeiNodeCrd } from './constructs/seinode-crd.js';
 import { SeiNode, type SeiNodeProps } from './constructs/seinode.js';
+import { SeiNodeAdmissionPolicy, type SeiNodeAdmissionPolicyProps } from './constructs/admission-policy.js';
 import { pruneProtection } from './lib/gitops.js';
 import { projectLabels } from './lib/labels.js';
 
 /** Output file names follow chart ids: `0000-seinode-crd.k8s.yaml` sorts (and applies) before the fleet. */
 export const CRD_CHART = 'seinode-crd';
+/** The admission policy's chart: after the fleets, so a first sync creates the fleet before the door closes. */
+export const ADMISSION_CHART = 'seinode-admission';
+
+/** App-wide options. */
+export interface FleetOptions {
+  /**
+   * The admission policy that lets only GitOps create or change StatefulSets and only an explicit step delete chain
+   * data in the fleet namespaces (src/constructs/admission-policy.ts); `false` renders none.
+   * @default on, with the default GitOps and reconciler identities
+   */
+  readonly admissionPolicy?: false | Omit<SeiNodeAdmissionPolicyProps, 'namespaces'>;
+}
 
 /** A chart per namespace of nodes; `nodes` are the SeiNodeProps without the namespace (the chart's). */
 export interface FleetSpec {
@@ -18,11 +31,12 @@ export interface FleetSpec {
  * Builds the app: the CRD chart, then one chart per fleet namespace that depends on it, so cdk8s numbers the files
  * in apply order. Kept apart from `main.ts` so tests and benchmarks synthesize any fleet the same way.
  */
-export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
+export function buildApp(fleets: readonly FleetSpec[], outdir?: string, options: FleetOptions = {}): App {
   // outdir unset: cdk8s takes CDK8S_OUTDIR (what `cdk8s synth` sets), else ./dist.
   const app = new App({ ...(outdir ? { outdir } : {}), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const crdChart = new Chart(app, CRD_CHART);
   new SeiNodeCrd(crdChart, 'seinodes');
+  const fleetCharts: Chart[] = [];
   for (const fleet of fleets) {
     const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
     chart.addDependency(crdChart);
@@ -32,6 +46,12 @@ export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
     }).addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped: the chart's namespace does not apply
     // Ids by position: output names come from props only, and a duplicate name gets SeiNode's own error.
     fleet.nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
+    fleetCharts.push(chart);
+  }
+  if (options.admissionPolicy !== false && fleets.length > 0) {
+    const chart = new Chart(app, ADMISSION_CHART);
+    for (const c of fleetCharts) chart.addDependency(c);
+    new SeiNodeAdmissionPolicy(chart, 'policy', { ...(options.admissionPolicy ?? {}), namespaces: fleets.map((f) => f.namespace) });
   }
   return app;
 }

@@ -21,10 +21,18 @@ const fleetFiles = () =>
     .sort()
     .flatMap((f) => parse(readFileSync(join(ROOT, 'dist', f), 'utf8')));
 
+/** Cluster-scoped kinds in dist/ besides the CRD: not copied into a test's namespace. */
+const CLUSTER_SCOPED = ['Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterRole', 'ClusterRoleBinding'];
+
+/** The cluster-scoped objects committed in dist/ besides the CRD (Namespace, admission policy). */
+export function distClusterObjects(): Manifest[] {
+  return fleetFiles().filter((o) => CLUSTER_SCOPED.includes(o.kind));
+}
+
 /** Every namespaced object committed in dist/, moved into `namespace` so each test has its own copy. */
 export function distObjects(namespace: string): Manifest[] {
   return fleetFiles()
-    .filter((o) => o.kind !== 'Namespace')
+    .filter((o) => !CLUSTER_SCOPED.includes(o.kind))
     .map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
 }
 
