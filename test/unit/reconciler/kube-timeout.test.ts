@@ -41,3 +41,38 @@ describe('KubeApi request timeout', () => {
     expect(took).toBeLessThan(5000);
   });
 });
+
+describe('TimedWatch', () => {
+  it('asks the server to end each watch after 5–10 minutes, with bookmarks, and ends it itself if the server does not', async () => {
+    const urls: string[] = [];
+    const server = createServer((req, res) => {
+      urls.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.write(''); // headers out, then silence: a watch that never delivers
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u' }],
+      contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+      currentContext: 'c',
+    });
+    const states: boolean[] = [];
+    const { TimedWatch } = await import('../../../src/reconciler/informers.js');
+    const watch = new TimedWatch(kc, 300, (up) => states.push(up));
+    let ended: unknown = 'not yet';
+    const controller = await watch.watch('/apis/apps/v1/statefulsets', { resourceVersion: '7' }, () => {}, (err) => (ended = err));
+    const q = new URL(urls[0], 'http://x').searchParams;
+    expect(Number(q.get('timeoutSeconds'))).toBeGreaterThanOrEqual(300);
+    expect(Number(q.get('timeoutSeconds'))).toBeLessThanOrEqual(600);
+    expect(q.get('allowWatchBookmarks')).toBe('true');
+    expect(q.get('resourceVersion')).toBe('7');
+    expect(states).toEqual([true]);
+    controller.abort();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ended).not.toBe('not yet');
+    server.closeAllConnections();
+    server.close();
+  });
+});
