@@ -80,6 +80,8 @@ export class Controller {
   readonly deletions = new Map<string, DeletionRecord[]>();
   /** Nodes whose impostor was refused for a PVC it owns, re-examined whenever a PVC in their namespace changes. */
   readonly refused = new Set<string>();
+  /** Keys whose last write met a 409: their next reconcile reads fresh instead of trusting the caches. */
+  private readonly freshNext = new Set<string>();
   /** Reconciles in flight: key → start (ms), for the wedge check. */
   private readonly inFlight = new Map<string, number>();
   private informers: Informer[] = [];
@@ -97,7 +99,9 @@ export class Controller {
     this.metrics = options.metrics ?? new Metrics();
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.wedgedAfterMs = options.wedgedAfterMs ?? 5 * this.requestTimeoutMs;
-    this.api = options.api ?? new KubeApi(options.kubeConfig, (kind) => this.metrics.writes.inc({ kind }), this.requestTimeoutMs);
+    this.api =
+      options.api ??
+      new KubeApi(options.kubeConfig, (kind) => this.metrics.writes.inc({ kind }), this.requestTimeoutMs, (method) => this.metrics.requests.inc({ method }));
   }
 
   /** Reconciles one SeiNode by key, from fresh reads. Exposed for `--once` and tests. */
@@ -105,16 +109,27 @@ export class Controller {
     const [namespace, name] = key.split('/');
     const end = this.metrics.duration.startTimer();
     try {
-      let node = await this.api.getSeiNode(namespace, name);
-      if (!node) return this.gone(key);
-      let sts = await this.api.getStatefulSet(namespace, name);
+      // With warm caches, decide on them: the steady state, every resync and every StatefulSet status update then
+      // cost no API request, and a status change costs only its write (guarded by the cached resourceVersion: a
+      // stale cache gets a 409, and the retry reads fresh). A delete — or a dry-run report of one — never acts on a
+      // cache: it reads the SeiNode and the StatefulSet fresh and decides again first.
+      const cached = this.freshNext.delete(key) ? undefined : this.fromCache(namespace, name);
+      let node: SeiNodeObject | undefined;
+      let sts: k8s.V1StatefulSet | undefined;
+      if (cached) ({ node, sts } = cached);
+      else {
+        node = await this.api.getSeiNode(namespace, name);
+        if (!node) return this.gone(key);
+        sts = await this.api.getStatefulSet(namespace, name);
+      }
       let decision = this.decideFor(key, node, sts, []);
+      if (cached && !decision.statusChanged && !decision.delete) this.metrics.cacheHits.inc();
 
       if (decision.delete || decision.action === 'report') {
-        // Audit the PVCs and decide again; dry-run too, so it reports what a real run would do. A delete never acts
-        // on a stale view: it reads the SeiNode (expected fingerprint, ref) and the StatefulSet again first. A
-        // report acts on nothing, so it spends no second read.
-        if (decision.delete) {
+        // Audit the PVCs and decide again; dry-run too, so it reports what a real run would do. A delete reads the
+        // SeiNode (expected fingerprint, ref) and the StatefulSet fresh first; a report from fresh reads acts on
+        // nothing, so it spends no second read.
+        if (decision.delete || cached) {
           node = await this.api.getSeiNode(namespace, name);
           if (!node) return this.gone(key);
           sts = await this.api.getStatefulSet(namespace, name);
@@ -130,6 +145,7 @@ export class Controller {
         // loop cannot reset the churn breaker. A conflict here means the node changed: look again, delete nothing.
         const result = await this.api.writeStatus(node, decision.status);
         if (result === 'conflict') {
+          this.freshNext.add(key);
           this.metrics.reconciles.inc({ action: 'conflict' });
           return { key, action: 'conflict', summary: 'status changed meanwhile: looking again' };
         }
@@ -140,6 +156,7 @@ export class Controller {
         this.deletions.set(key, [...(this.deletions.get(key) ?? []), { uid: decision.delete.uid, time: rfc3339(this.now()) }]);
         const result = await this.api.deleteStatefulSet(namespace, decision.delete, this.options.propagation);
         if (result === 'conflict') {
+          this.freshNext.add(key);
           this.log.info('impostor delete precondition failed; looking again', { key, uid: decision.delete.uid });
           this.metrics.reconciles.inc({ action: 'conflict' });
           return { key, action: 'conflict', summary: 'delete refused by its preconditions: looking again' };
@@ -155,16 +172,31 @@ export class Controller {
       this.metrics.reconciles.inc({ action: decision.action });
       if (decision.statusChanged || decision.delete) this.log.info(decision.summary, { key, action: decision.action });
       else this.log.debug(decision.summary, { key, action: decision.action });
-      return {
-        key,
-        action: decision.action,
-        ...(decision.status.statefulSet ? { statefulSet: decision.status.statefulSet } : {}),
-        summary: decision.summary,
-        ...(decision.requeueAfterSeconds !== undefined ? { requeueAfterSeconds: decision.requeueAfterSeconds } : {}),
-      };
+      return this.outcome(key, decision);
     } finally {
       end();
     }
+  }
+
+  private outcome(key: string, decision: Decision): ReconcileOutcome {
+    return {
+      key,
+      action: decision.action,
+      ...(decision.status.statefulSet ? { statefulSet: decision.status.statefulSet } : {}),
+      summary: decision.summary,
+      ...(decision.requeueAfterSeconds !== undefined ? { requeueAfterSeconds: decision.requeueAfterSeconds } : {}),
+    };
+  }
+
+  /** The node and its StatefulSet from the informer caches, when every informer is synced and up; else undefined. */
+  private fromCache(namespace: string, name: string): { node: SeiNodeObject; sts: k8s.V1StatefulSet | undefined } | undefined {
+    if (this.informerStates.length === 0 || !this.ready().ok) return undefined;
+    const node = this.seiNodeCaches.map((c) => c.get(name, namespace)).find((o) => o !== undefined) as SeiNodeObject | undefined;
+    if (!node) return undefined;
+    const sts = this.statefulSetInformers.map(({ informer }) => informer.get(name, namespace)).find((o) => o !== undefined) as
+      | k8s.V1StatefulSet
+      | undefined;
+    return { node, sts };
   }
 
   /** The node is gone: forget everything kept for it. */
@@ -176,6 +208,7 @@ export class Controller {
   private forgetNode(key: string): void {
     this.deletions.delete(key);
     this.refused.delete(key);
+    this.freshNext.delete(key);
   }
 
   /**
@@ -251,14 +284,14 @@ export class Controller {
    */
   async startInformers(): Promise<void> {
     const kc = this.options.kubeConfig;
-    const opts = timeoutOptions(this.requestTimeoutMs);
+    const opts = timeoutOptions(this.requestTimeoutMs, (method) => this.metrics.requests.inc({ method }));
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const scopes = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
     const list = (p: Promise<unknown>) => p as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
     const track = (name: string, path: string, fn: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>) => {
-      const t = trackedInformer(kc, name, path, fn, this.options.watchTimeoutSeconds);
+      const t = trackedInformer(kc, name, path, fn, this.options.watchTimeoutSeconds, () => this.metrics.requests.inc({ method: 'WATCH' }));
       this.informers.push(t.informer);
       this.informerStates.push(t.state);
       return t;

@@ -16,6 +16,7 @@ export class TimedWatch extends k8s.Watch {
     private readonly minTimeoutSeconds = 300,
     /** Told `true` once a watch request is answered (200), `false` when one fails. */
     private readonly onWatching: (up: boolean) => void = () => {},
+    private readonly countWatch: () => void = () => {},
   ) {
     super(config);
   }
@@ -27,6 +28,7 @@ export class TimedWatch extends k8s.Watch {
     done: (err: any) => void,
   ): Promise<AbortController> {
     const timeoutSeconds = Math.round(this.minTimeoutSeconds * (1 + Math.random()));
+    this.countWatch();
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
     let expired = false;
@@ -72,6 +74,7 @@ export function trackedInformer(
   path: string,
   list: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>,
   watchTimeoutSeconds?: number,
+  countWatch: () => void = () => {},
 ): { informer: Informer; state: InformerState } {
   const state: InformerState = { name, listed: false, down: false, fromList: new Set() };
   const listed = async () => {
@@ -87,7 +90,7 @@ export function trackedInformer(
       throw e;
     }
   };
-  const watch = new TimedWatch(kc, watchTimeoutSeconds, (up) => (state.down = !up));
+  const watch = new TimedWatch(kc, watchTimeoutSeconds, (up) => (state.down = !up), countWatch);
   const informer = new k8s.ListWatch<k8s.KubernetesObject>(path, watch, listed, false);
   informer.on('error', () => (state.down = true));
   return { informer, state };

@@ -53,12 +53,13 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
  * Per-call options that abort the HTTP request after `ms`: without them a call to an API server that accepted the
  * connection and then hung would hold its work-queue key in `processing` forever.
  */
-export function timeoutOptions(ms: number): k8s.ConfigurationOptions {
+export function timeoutOptions(ms: number, countRequest: (method: string) => void = () => {}): k8s.ConfigurationOptions {
   // client-node 1.4's object-parameter API types these options as promise middleware but hands them to its
   // Observable layer unwrapped (it calls `.toPromise()` on what `pre` returns), so the middleware answers with
   // client-node's own Observable, a promise holder the package exports.
   const middleware = {
     pre: (ctx: k8s.RequestContext) => {
+      countRequest(ctx.getHttpMethod());
       ctx.setSignal(AbortSignal.timeout(ms));
       return new k8s.Observable(Promise.resolve(ctx));
     },
@@ -80,8 +81,9 @@ export class KubeApi implements ReconcilerApi {
     readonly kubeConfig: k8s.KubeConfig,
     private readonly countWrite: WriteCounter = () => {},
     readonly requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+    countRequest: (method: string) => void = () => {},
   ) {
-    this.options = timeoutOptions(requestTimeoutMs);
+    this.options = timeoutOptions(requestTimeoutMs, countRequest);
     this.custom = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
     this.apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
     this.core = kubeConfig.makeApiClient(k8s.CoreV1Api);

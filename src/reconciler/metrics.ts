@@ -27,6 +27,17 @@ export class Metrics {
     help: 'Impostor StatefulSets deleted.',
     registers: [this.registry],
   });
+  readonly requests = new Counter({
+    name: 'seinode_reconciler_api_requests_total',
+    help: 'Requests sent to the API server, by HTTP method (WATCH for watch requests).',
+    labelNames: ['method'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheHits = new Counter({
+    name: 'seinode_reconciler_cache_reconciles_total',
+    help: 'Reconciles decided on the informer caches alone, with no API request (nothing to write).',
+    registers: [this.registry],
+  });
   readonly watchErrors = new Counter({
     name: 'seinode_reconciler_watch_errors_total',
     help: 'Watches that failed and were restarted.',

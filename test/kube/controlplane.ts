@@ -34,6 +34,8 @@ export interface ControlPlane {
   readonly dir: string;
   /** A kubeconfig for one of `identities`. */
   kubeconfigFor(user: string): string;
+  /** Stops kube-apiserver (SIGTERM) and starts it again on the same port and etcd; resolves when /readyz is ok. */
+  restartApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -239,6 +241,21 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   writeFileSync(kubeconfigPath, kubeconfig(server, caPath, 'admin', token));
 
   const procs: { name: string; child: ChildProcess; logPath: string }[] = [];
+  let apiServerArgs: string[] = [];
+  const waitReady = async () => {
+    const ca = readFileSync(caPath);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const etcd = procs.find((p) => p.name === 'etcd')!;
+      const api = procs.find((p) => p.name === 'kube-apiserver')!;
+      if (etcd.child.exitCode !== null) await fail(`etcd exited with ${etcd.child.exitCode}`, etcd.logPath);
+      if (api.child.exitCode !== null) await fail(`kube-apiserver exited with ${api.child.exitCode}`, api.logPath);
+      const ready = await get(server, ca, token, '/readyz');
+      if (ready.status === 200) return;
+      if (Date.now() > deadline) await fail(`kube-apiserver not ready after ${READY_TIMEOUT_MS / 1000}s: ${ready.body}`, api.logPath);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
   const stop = async () => {
     for (const p of [...procs].reverse()) await stopProcess(p.child);
     procs.length = 0;
@@ -269,9 +286,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       ], dir),
     });
 
-    procs.push({
-      name: 'kube-apiserver',
-      ...startProcess('kube-apiserver', binaries.paths['kube-apiserver'], [
+    apiServerArgs = [
         `--etcd-servers=${etcdUrl}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
@@ -290,20 +305,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         '--endpoint-reconciler-type=none',
         '--enable-priority-and-fairness=false',
         '--v=1',
-      ], dir),
-    });
-
-    const ca = readFileSync(caPath);
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      const [etcd, api] = [procs[0], procs[1]];
-      if (etcd.child.exitCode !== null) await fail(`etcd exited with ${etcd.child.exitCode}`, etcd.logPath);
-      if (api.child.exitCode !== null) await fail(`kube-apiserver exited with ${api.child.exitCode}`, api.logPath);
-      const ready = await get(server, ca, token, '/readyz');
-      if (ready.status === 200) break;
-      if (Date.now() > deadline) await fail(`kube-apiserver not ready after ${READY_TIMEOUT_MS / 1000}s: ${ready.body}`, api.logPath);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+      ];
+    procs.push({ name: 'kube-apiserver', ...startProcess('kube-apiserver', binaries.paths['kube-apiserver'], apiServerArgs, dir) });
+    await waitReady();
     say(`kube-apiserver ${binaries.kubernetesVersion} ready at ${server} (${Math.round(performance.now() - t0)} ms)`);
 
     if ((options.controllerManager ?? true) && binaries.hasControllerManager) {
@@ -335,6 +339,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     binaries,
     kubectl: binaries.paths.kubectl,
     dir,
+    async restartApiServer() {
+      const i = procs.findIndex((p) => p.name === 'kube-apiserver');
+      await stopProcess(procs[i].child);
+      procs[i] = { name: 'kube-apiserver', ...startProcess('kube-apiserver', binaries.paths['kube-apiserver'], apiServerArgs, dir) };
+      await waitReady();
+    },
     kubeconfigFor(user: string) {
       const id = identities[user];
       if (!id) throw new Error(`no test identity ${user}; have ${Object.keys(identities).join(', ')}`);
