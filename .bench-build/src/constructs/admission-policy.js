@@ -1,0 +1,136 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { NODE_LABEL } from '../contract.js';
+import { crdGitOpsAnnotations } from '../lib/gitops.js';
+import { projectLabels } from '../lib/labels.js';
+/**
+ * Service-account usernames of the GitOps engines as their standard installs name them: Argo CD's application
+ * controller in `argocd`, Flux's kustomize-controller in `flux-system`.
+ */
+export const DEFAULT_GITOPS_IDENTITIES = [
+    'system:serviceaccount:argocd:argocd-application-controller',
+    'system:serviceaccount:flux-system:kustomize-controller',
+];
+/** The reconciler's service account as `SeiNodeReconcilerRbac` names it by default, in namespace `seinode-system`. */
+export const DEFAULT_RECONCILER_IDENTITY = 'system:serviceaccount:seinode-system:seinode-reconciler';
+/**
+ * The controllers that delete objects when their namespace is deleted or their owner goes (kube-controller-manager
+ * with and without `--use-service-account-credentials`). Without them a deleted fleet namespace would hang.
+ */
+export const CLUSTER_DELETERS = [
+    'system:serviceaccount:kube-system:namespace-controller',
+    'system:serviceaccount:kube-system:generic-garbage-collector',
+    'system:kube-controller-manager',
+];
+/** The annotation that unlocks the deletion of a data PVC: an explicit operator step, never rendered by default. */
+export const ALLOW_DELETE_ANNOTATION = 'sei.io/allow-delete';
+/** A CEL string literal. */
+const literal = (x) => `'${x.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A CEL message: plain strings are literals, `{ cel }` parts are expressions, concatenated. */
+const message = (...parts) => parts.map((p) => (typeof p === 'string' ? literal(p) : p.cel)).join(' + ');
+const USER = { cel: 'request.userInfo.username' };
+const TARGET = { cel: "request.namespace + '/' + request.name" };
+const list = (xs) => `[${xs.map(literal).join(', ')}]`;
+/**
+ * Prevention beside the reconciler's detection: two ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1,
+ * GA since Kubernetes 1.30) and their bindings, scoped to the fleet namespaces.
+ *
+ * StatefulSets — every one in a fleet namespace, labelled or not, since an impostor need not copy labels:
+ * - CREATE only by the GitOps identities: a `kubectl create`d impostor is denied at the door;
+ * - UPDATE that changes `spec` only by them: spec is GitOps' (restart a pod with `kubectl delete pod`, change the
+ *   rest in Git); metadata-only updates pass, so the garbage collector can remove its finalizers;
+ * - DELETE by them, the reconciler (impostors) and the namespace/garbage-collector controllers.
+ * Subresources (`status`, `scale`) are not matched: the StatefulSet controller and an HPA keep working.
+ *
+ * Data PVCs (labelled `sei.io/node`):
+ * - CREATE only by the GitOps identities and `claimCreators`;
+ * - DELETE by nobody, unless the claim carries `sei.io/allow-delete: "true"` — set by hand, the one explicit step
+ *   before chain data may go. This also stops the GitOps paths that delete claims (Argo CD Replace+Force, a prune
+ *   whose protection annotation was lost). UPDATE is left open: the PV binder and the pvc-protection controller
+ *   update claims, and no update can lose data.
+ *
+ * Identities are usernames the API server authenticated, which a client cannot choose — unlike field-manager names.
+ */
+export class SeiNodeAdmissionPolicy extends Construct {
+    constructor(scope, id, props) {
+        super(scope, id);
+        const name = props.name ?? 'sei-gitops';
+        const gitops = props.gitOpsIdentities ?? DEFAULT_GITOPS_IDENTITIES;
+        const reconciler = props.reconcilerIdentity ?? DEFAULT_RECONCILER_IDENTITY;
+        const claimCreators = [...gitops, ...(props.claimCreators ?? [])];
+        if (props.namespaces.length === 0)
+            throw new Error(`SeiNodeAdmissionPolicy ${name}: namespaces: at least one fleet namespace is required`);
+        for (const [field, ids] of [['gitOpsIdentities', gitops], ['claimCreators', props.claimCreators ?? []]])
+            if (ids.some((i) => i.trim() === ''))
+                throw new Error(`SeiNodeAdmissionPolicy ${name}: ${field}: empty username`);
+        const labels = projectLabels(name, 'admission-policy');
+        // Cluster-scoped, like the CRD: prune-protected so that removing it from Git is a deliberate step.
+        const metadata = (n) => ({ name: n, labels, annotations: crdGitOpsAnnotations() });
+        const statefulSets = `${name}-statefulsets`;
+        new ApiObject(this, 'StatefulSetPolicy', {
+            apiVersion: 'admissionregistration.k8s.io/v1',
+            kind: 'ValidatingAdmissionPolicy',
+            metadata: metadata(statefulSets),
+            spec: {
+                failurePolicy: 'Fail',
+                matchConstraints: {
+                    resourceRules: [{ apiGroups: ['apps'], apiVersions: ['v1'], resources: ['statefulsets'], operations: ['CREATE', 'UPDATE', 'DELETE'] }],
+                },
+                variables: [
+                    { name: 'gitops', expression: `request.userInfo.username in ${list(gitops)}` },
+                    { name: 'deleter', expression: `request.userInfo.username in ${list([reconciler, ...CLUSTER_DELETERS])}` },
+                ],
+                validations: [
+                    {
+                        expression: "request.operation != 'CREATE' || variables.gitops",
+                        messageExpression: message('StatefulSet ', TARGET, ` may be created only by GitOps (${gitops.join(', ')}), not by `, USER, ': commit it to Git'),
+                        reason: 'Forbidden',
+                    },
+                    {
+                        expression: "request.operation != 'UPDATE' || variables.gitops || object.spec == oldObject.spec",
+                        messageExpression: message('StatefulSet ', TARGET, `: its spec is written by GitOps only (${gitops.join(', ')}), not by `, USER, ': change it in Git (to restart the node, delete its pod)'),
+                        reason: 'Forbidden',
+                    },
+                    {
+                        expression: "request.operation != 'DELETE' || variables.gitops || variables.deleter",
+                        messageExpression: message('StatefulSet ', TARGET, ` may be deleted only by GitOps or seinode-reconciler (${reconciler}), not by `, USER),
+                        reason: 'Forbidden',
+                    },
+                ],
+            },
+        });
+        const claims = `${name}-data-claims`;
+        new ApiObject(this, 'ClaimPolicy', {
+            apiVersion: 'admissionregistration.k8s.io/v1',
+            kind: 'ValidatingAdmissionPolicy',
+            metadata: metadata(claims),
+            spec: {
+                failurePolicy: 'Fail',
+                matchConstraints: {
+                    resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['persistentvolumeclaims'], operations: ['CREATE', 'DELETE'] }],
+                    objectSelector: { matchExpressions: [{ key: NODE_LABEL, operator: 'Exists' }] },
+                },
+                validations: [
+                    {
+                        expression: `request.operation != 'CREATE' || request.userInfo.username in ${list(claimCreators)}`,
+                        messageExpression: message('PersistentVolumeClaim ', TARGET, ` (chain data) may be created only by ${claimCreators.join(', ')}, not by `, USER),
+                        reason: 'Forbidden',
+                    },
+                    {
+                        expression: `request.operation != 'DELETE' || (has(oldObject.metadata.annotations) && '${ALLOW_DELETE_ANNOTATION}' in oldObject.metadata.annotations && oldObject.metadata.annotations['${ALLOW_DELETE_ANNOTATION}'] == 'true')`,
+                        messageExpression: message('PersistentVolumeClaim ', TARGET, ' holds chain data and is not deleted by ', USER, ': to delete it on purpose, first run kubectl annotate pvc ', { cel: 'request.name' }, ' -n ', { cel: 'request.namespace' }, ` ${ALLOW_DELETE_ANNOTATION}=true`),
+                        reason: 'Forbidden',
+                    },
+                ],
+            },
+        });
+        const namespaceSelector = { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: [...props.namespaces].sort() }] };
+        for (const [id, policy] of [['StatefulSetBinding', statefulSets], ['ClaimBinding', claims]])
+            new ApiObject(this, id, {
+                apiVersion: 'admissionregistration.k8s.io/v1',
+                kind: 'ValidatingAdmissionPolicyBinding',
+                metadata: metadata(policy),
+                spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector } },
+            });
+    }
+}

@@ -1,0 +1,23 @@
+/**
+ * The names both halves of the project agree on (DESIGN §2): the synthesizer writes them, the reconciler reads them.
+ * Change one here and both sides move together.
+ */
+export const API_GROUP = 'sei.io';
+export const API_VERSION = 'v1alpha1';
+export const SEINODE_API_VERSION = `${API_GROUP}/${API_VERSION}`;
+export const SEINODE_KIND = 'SeiNode';
+export const SEINODE_PLURAL = 'seinodes';
+/** On the StatefulSet: fingerprint of the StatefulSet itself (this annotation left out). */
+export const FINGERPRINT_ANNOTATION = 'sei.io/fingerprint';
+/** On the SeiNode: the fingerprint of the StatefulSet rendered beside it — what the reconciler expects to find. */
+export const EXPECTED_FINGERPRINT_ANNOTATION = 'sei.io/statefulset-fingerprint';
+/** The only selector label of a node's StatefulSet; its value is the node name and nothing else. */
+export const NODE_LABEL = 'sei.io/node';
+export const CHAIN_LABEL = 'sei.io/chain';
+export const ROLE_LABEL = 'sei.io/role';
+/** Field managers of the GitOps tools' server-side apply: Argo CD (ServerSideApply=true) and Flux kustomize-controller. */
+export const DEFAULT_ALLOWED_MANAGERS = ['argocd-controller', 'kustomize-controller'];
+/** Name of a node's data claim. */
+export const dataClaimName = (node) => `data-${node}`;
+/** At most this many impostor deletions are kept on a SeiNode's status (the CRD's maxItems; the newest are kept). */
+export const MAX_DELETION_RECORDS = 64;

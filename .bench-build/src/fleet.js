@@ -1,0 +1,40 @@
+import { App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { SeiNodeCrd } from './constructs/seinode-crd.js';
+import { SeiNode } from './constructs/seinode.js';
+import { SeiNodeAdmissionPolicy } from './constructs/admission-policy.js';
+import { pruneProtection } from './lib/gitops.js';
+import { projectLabels } from './lib/labels.js';
+/** Output file names follow chart ids: `0000-seinode-crd.k8s.yaml` sorts (and applies) before the fleet. */
+export const CRD_CHART = 'seinode-crd';
+/** The admission policy's chart: after the fleets, so a first sync creates the fleet before the door closes. */
+export const ADMISSION_CHART = 'seinode-admission';
+/**
+ * Builds the app: the CRD chart, then one chart per fleet namespace that depends on it, so cdk8s numbers the files
+ * in apply order. Kept apart from `main.ts` so tests and benchmarks synthesize any fleet the same way.
+ */
+export function buildApp(fleets, outdir, options = {}) {
+    // outdir unset: cdk8s takes CDK8S_OUTDIR (what `cdk8s synth` sets), else ./dist.
+    const app = new App({ ...(outdir ? { outdir } : {}), yamlOutputType: YamlOutputType.FILE_PER_CHART });
+    const crdChart = new Chart(app, CRD_CHART);
+    new SeiNodeCrd(crdChart, 'seinodes');
+    const fleetCharts = [];
+    for (const fleet of fleets) {
+        const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
+        chart.addDependency(crdChart);
+        // The namespace itself, so `kubectl apply -f dist/` works on a bare cluster; prune-protected like the data in it.
+        new k8s.KubeNamespace(chart, 'namespace', {
+            metadata: { name: fleet.namespace, labels: projectLabels(fleet.namespace, 'namespace'), annotations: pruneProtection() },
+        }).addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped: the chart's namespace does not apply
+        // Ids by position: output names come from props only, and a duplicate name gets SeiNode's own error.
+        fleet.nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
+        fleetCharts.push(chart);
+    }
+    if (options.admissionPolicy !== false && fleets.length > 0) {
+        const chart = new Chart(app, ADMISSION_CHART);
+        for (const c of fleetCharts)
+            chart.addDependency(c);
+        new SeiNodeAdmissionPolicy(chart, 'policy', { ...(options.admissionPolicy ?? {}), namespaces: fleets.map((f) => f.namespace) });
+    }
+    return app;
+}

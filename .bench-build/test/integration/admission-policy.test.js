@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { App, Chart } from 'cdk8s';
+import { ALLOW_DELETE_ANNOTATION, DEFAULT_GITOPS_IDENTITIES, DEFAULT_RECONCILER_IDENTITY, SeiNodeAdmissionPolicy } from '../../src/constructs/admission-policy.js';
+import { eventually, kubectl, kubectlOk, kubeconfigFor, useNamespace } from './helpers/cluster.js';
+import { ARGO, installCrd, manifestsOf, nodeProps, statefulSetOf } from './helpers/gitops.js';
+import { toYaml } from './helpers/manifests.js';
+beforeAll(installCrd, 90_000);
+/**
+ * The synthesized ValidatingAdmissionPolicy on the real API server (its admission plugin is on by default). Users:
+ * the admin impersonates the GitOps and reconciler service accounts (usernames are what the policy checks; the
+ * group system:masters gives them RBAC); `impostor` is an ordinary token user allowed by RBAC to write StatefulSets and PVCs.
+ */
+describe('SeiNodeAdmissionPolicy', () => {
+    const ns = useNamespace('adm');
+    const name = () => `sei-gitops-${ns.name}`;
+    const as = (user) => [`--as=${user}`, '--as-group=system:masters'];
+    const ARGO_SA = as(DEFAULT_GITOPS_IDENTITIES[0]);
+    const FLUX_SA = as(DEFAULT_GITOPS_IDENTITIES[1]);
+    let impostor;
+    let policy;
+    beforeAll(async () => {
+        impostor = kubeconfigFor('impostor');
+        // (The built-in `edit` role is aggregated by a controller this control plane does not run: grant the verbs directly.)
+        await kubectlOk(['create', 'role', 'writer', '--verb=get,list,create,update,patch,delete', '--resource=statefulsets.apps,persistentvolumeclaims', '-n', ns.name]);
+        await kubectlOk(['create', 'rolebinding', 'impostor-edit', '--role=writer', '--user=impostor', '-n', ns.name]);
+        // The status and scale subresources are not in `edit`; grant them so the test shows the policy does not block them.
+        await kubectlOk(['create', 'role', 'sts-status', '--verb=get,update,patch', '--resource=statefulsets/status,statefulsets/scale', '-n', ns.name]);
+        await kubectlOk(['create', 'rolebinding', 'impostor-status', '--role=sts-status', '--user=impostor', '-n', ns.name]);
+        const chart = new Chart(new App(), 'adm');
+        new SeiNodeAdmissionPolicy(chart, 'p', { namespaces: [ns.name], name: name() });
+        policy = chart.toJson();
+        await kubectlOk([...ARGO, '-f', '-'], { input: toYaml(policy) });
+    });
+    afterAll(async () => {
+        for (const o of policy ?? [])
+            await kubectl(['delete', o.kind, o.metadata.name, '--ignore-not-found']);
+    });
+    it('denies a kubectl create of a StatefulSet by an ordinary user, saying who may and why', async () => {
+        const manifest = toYaml([statefulSetOf(ns.name, nodeProps('door'))]);
+        const denied = await eventually('the policy to take effect', async () => {
+            const r = await kubectl(['create', '-f', '-'], { input: manifest, kubeconfig: impostor });
+            if (r.code === 0)
+                await kubectl(['delete', 'statefulset', 'door', '-n', ns.name, '--wait=false']); // before the policy loaded
+            return /may be created only by GitOps/.test(r.stderr) ? r : undefined;
+        });
+        expect(denied.stderr).toMatch(new RegExp(`StatefulSet ${ns.name}/door may be created only by GitOps \\(${DEFAULT_GITOPS_IDENTITIES[0]}, ${DEFAULT_GITOPS_IDENTITIES[1]}\\), not by impostor: commit it to Git`));
+    });
+    it('lets the GitOps identities apply the node, and keeps spec changes theirs', async () => {
+        await kubectlOk([...ARGO, ...ARGO_SA, '-f', '-'], { input: toYaml(manifestsOf(ns.name, nodeProps('door'))) });
+        await kubectlOk(['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts', ...FLUX_SA, '-f', '-'], {
+            input: toYaml(manifestsOf(ns.name, nodeProps('door', { paused: true }))),
+        });
+        const restart = await kubectl(['rollout', 'restart', 'statefulset/door', '-n', ns.name], { kubeconfig: impostor });
+        expect(restart.code).not.toBe(0);
+        expect(restart.stderr).toMatch(/its spec is written by GitOps only .* not by impostor: change it in Git \(to restart the node, delete its pod\)/);
+        // Metadata-only changes pass (the garbage collector's finalizers, a label).
+        await kubectlOk(['label', 'statefulset', 'door', 'team=validators', '-n', ns.name], { kubeconfig: impostor });
+    });
+    it('does not block the status and scale subresources', async () => {
+        await kubectlOk(['patch', 'statefulset', 'door', '-n', ns.name, '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":0}}'], { kubeconfig: impostor });
+        await kubectlOk(['scale', 'statefulset/door', '--replicas=1', '-n', ns.name], { kubeconfig: impostor });
+    });
+    it('lets the reconciler delete a StatefulSet, and no ordinary user', async () => {
+        const byImpostor = await kubectl(['delete', 'statefulset', 'door', '-n', ns.name], { kubeconfig: impostor });
+        expect(byImpostor.code).not.toBe(0);
+        expect(byImpostor.stderr).toMatch(/may be deleted only by GitOps or seinode-reconciler/);
+        await kubectlOk(['delete', 'statefulset', 'door', '-n', ns.name, ...as(DEFAULT_RECONCILER_IDENTITY)]);
+    });
+    it('never deletes chain data without the explicit annotation, whoever asks — GitOps included', async () => {
+        for (const who of [[], ARGO_SA]) {
+            const r = await kubectl(['delete', 'pvc', 'data-door', '-n', ns.name, ...who]);
+            expect(r.code).not.toBe(0);
+            expect(r.stderr).toMatch(new RegExp(`holds chain data and is not deleted by .*: to delete it on purpose, first run kubectl annotate pvc data-door -n ${ns.name} ${ALLOW_DELETE_ANNOTATION}=true`));
+        }
+        const created = await kubectl(['create', '-f', '-'], {
+            input: toYaml([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-fake', namespace: ns.name, labels: { 'sei.io/node': 'fake' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]),
+            kubeconfig: impostor,
+        });
+        expect(created.stderr).toMatch(/\(chain data\) may be created only by/);
+        await kubectlOk(['annotate', 'pvc', 'data-door', '-n', ns.name, `${ALLOW_DELETE_ANNOTATION}=true`]);
+        await kubectlOk(['delete', 'pvc', 'data-door', '-n', ns.name, '--wait=false']);
+    });
+});

@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { FINGERPRINT_ANNOTATION } from '../../src/contract.js';
+import { controllerManagerSkipReason, eventually, hasControllerManager, kubectl, kubectlOk, useNamespace } from './helpers/cluster.js';
+import { distCrd, distObjects, synthFleet, toYaml } from './helpers/manifests.js';
+/** What Argo CD and Flux do with dist/, emulated as DESIGN §4 says: the same kubectl verbs, the same field managers. */
+const ARGO = ['apply', '--server-side', '--field-manager=argocd-controller'];
+const FLUX = ['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts'];
+const CLIENT_SIDE = ['apply'];
+beforeAll(async () => {
+    await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([distCrd()]) });
+    await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${distCrd().metadata.name}`]);
+}, 90_000);
+/** generation + resourceVersion of every object in a namespace that the manifests name. */
+async function versions(objects) {
+    const out = {};
+    for (const o of objects) {
+        const live = JSON.parse(await kubectlOk(['get', o.kind.toLowerCase(), o.metadata.name, '-n', o.metadata.namespace, '-o', 'json']));
+        out[`${o.kind}/${o.metadata.name}`] = `gen=${live.metadata.generation ?? '-'} rv=${live.metadata.resourceVersion}`;
+    }
+    return out;
+}
+/**
+ * versions() once nothing has written for a second. The StatefulSet controller writes status (and creates the
+ * Pod) after a StatefulSet is created; that is not the apply's doing, and measuring across it made this test race.
+ */
+async function settledVersions(objects) {
+    const deadline = Date.now() + 30_000;
+    let last = await versions(objects);
+    for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const now = await versions(objects);
+        if (JSON.stringify(now) === JSON.stringify(last))
+            return now;
+        if (Date.now() > deadline)
+            throw new Error(`objects still changing after 30 s: ${JSON.stringify(now)}`);
+        last = now;
+    }
+}
+describe.each([
+    ['Argo CD (server-side apply, argocd-controller)', ARGO],
+    ['Flux (server-side apply, kustomize-controller, --force-conflicts)', FLUX],
+    ['client-side kubectl apply', CLIENT_SIDE],
+])('dist/ applied by %s', (_, verb) => {
+    const ns = useNamespace('dist');
+    it('applies every object, and re-applying it changes nothing (no generation or resourceVersion bump)', async () => {
+        const objects = distObjects(ns.name);
+        expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['SeiNode', 'Service', 'PersistentVolumeClaim', 'StatefulSet']));
+        const first = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
+        expect(first.stderr).toBe('');
+        expect(first.code).toBe(0);
+        const created = await settledVersions(objects);
+        // The API server rewrites a freshly created PVC once on its first update, even an identical one (the
+        // resourceVersion moves, no field does; measured on v1.34.4). Nothing else may change, then nothing at all.
+        const again = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
+        expect(again.code).toBe(0);
+        const settled = await settledVersions(objects);
+        const changed = Object.keys(created).filter((k) => created[k] !== settled[k]);
+        expect(changed.filter((k) => !k.startsWith('PersistentVolumeClaim/'))).toEqual([]);
+        for (const k of Object.keys(created))
+            expect(settled[k].split(' ')[0]).toBe(created[k].split(' ')[0]);
+        const third = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
+        expect(third.code).toBe(0);
+        expect(third.stdout).not.toMatch(/ configured$/m);
+        expect(await versions(objects)).toEqual(settled);
+    }, 120_000);
+    it('keeps what was rendered: the selector, the fingerprint and paused replicas survive defaulting', async () => {
+        const objects = distObjects(ns.name);
+        for (const o of objects.filter((x) => x.kind === 'StatefulSet')) {
+            const live = JSON.parse(await kubectlOk(['get', 'statefulset', o.metadata.name, '-n', ns.name, '-o', 'json']));
+            expect(live.spec.selector).toEqual({ matchLabels: { 'sei.io/node': o.metadata.name } });
+            expect(live.metadata.annotations[FINGERPRINT_ANNOTATION]).toBe(o.metadata.annotations[FINGERPRINT_ANNOTATION]);
+            expect(live.spec.replicas).toBe(o.spec.replicas);
+        }
+    });
+});
+describe('the CRD rejects bad SeiNodes, naming the field', () => {
+    const ns = useNamespace('crd');
+    const good = () => structuredClone(distObjects(ns.name).find((o) => o.kind === 'SeiNode' && o.spec.fullNode));
+    const cases = [
+        ['no mode', (o) => delete o.spec.fullNode, /spec: Invalid value: .*exactly one of spec.fullNode, spec.archive, spec.validator, spec.seed/],
+        ['two modes', (o) => (o.spec.seed = {}), /exactly one of spec.fullNode/],
+        [
+            'signing key without node key',
+            (o) => {
+                delete o.spec.fullNode;
+                o.spec.validator = { signingKeySecret: 'k' };
+            },
+            /spec.validator: Invalid value: .*signingKeySecret and spec.validator.nodeKeySecret must be set together/,
+        ],
+        ['chainId pattern', (o) => (o.spec.chainId = 'Pacific_1'), /spec.chainId: Invalid value: "Pacific_1"/],
+        ['storage size not a quantity', (o) => (o.spec.storage.size = '2TB'), /spec.storage.size: Invalid value: "2TB"/],
+        ['resource quantity', (o) => (o.spec.resources.requests.cpu = 'eight'), /spec.resources.requests.cpu: Invalid value: "eight"/],
+        ['peer without port', (o) => (o.spec.peers = ['sentry-0']), /spec.peers\[0\]: Invalid value: "sentry-0"/],
+        [
+            'peer without node ID',
+            (o) => (o.spec.peers = ['sentry-0.sei.svc:26656']),
+            /spec.peers\[0\]: Invalid value: "sentry-0.sei.svc:26656"/,
+        ],
+        ['negative storage size', (o) => (o.spec.storage.size = '-2Ti'), /spec.storage.size: Invalid value: .*must be above 0/],
+        ['zero storage size', (o) => (o.spec.storage.size = '0'), /spec.storage.size: Invalid value: .*must be above 0/],
+        ['override key not dotted TOML', (o) => (o.spec.overrides = { 'P2P PEX': 'x' }), /spec.overrides: Invalid value: .*dotted TOML keys/],
+        ['override of an owned key', (o) => (o.spec.overrides = { 'rpc.laddr': 'x' }), /spec.overrides: Invalid value: .*must not set mode, rpc.laddr, p2p.persistent-peers/],
+        ['reserved pod label', (o) => (o.spec.podLabels = { 'sei.io/node': 'x' }), /spec.podLabels: Invalid value: .*must not set sei.io\/ or app.kubernetes.io\//],
+        ['pod label value', (o) => (o.spec.podLabels = { team: 'a b' }), /spec.podLabels.team: Invalid value: "a b"/],
+        ['update strategy enum', (o) => (o.spec.updateStrategy = 'Recreate'), /spec.updateStrategy: Unsupported value: "Recreate"/],
+        ['missing image', (o) => delete o.spec.image, /spec.image: Required value/],
+        ['name too long for derived objects', (o) => (o.metadata.name = `n${'x'.repeat(52)}`), /metadata.name must be a DNS-1035 label of at most 52/],
+        ['name not a DNS-1035 label', (o) => (o.metadata.name = '0rpc'), /metadata.name must be a DNS-1035 label/],
+    ];
+    it.each(cases)('%s', async (_, mutate, message) => {
+        const node = good();
+        mutate(node);
+        const r = await kubectl([...ARGO, '-f', '-'], { input: toYaml([node]) });
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toMatch(message);
+    });
+    it('accepts the unmutated node (so the rejections above are the mutations)', async () => {
+        expect((await kubectl([...ARGO, '-f', '-'], { input: toYaml([good()]) })).code).toBe(0);
+    });
+});
+const withControllers = hasControllerManager() ? describe : describe.skip;
+withControllers(`pause end to end (StatefulSet controller running)${controllerManagerSkipReason()}`, () => {
+    const ns = useNamespace('pause');
+    const node = (paused) => ({
+        name: 'pausable',
+        chainId: 'atlantic-2',
+        image: 'ghcr.io/sei-protocol/sei:v6.1.0',
+        fullNode: {},
+        paused,
+    });
+    const apply = (paused) => kubectlOk([...ARGO, '-f', '-'], { input: toYaml(synthFleet({ namespace: ns.name, nodes: [node(paused)] })) });
+    const pod = async () => (await kubectl(['get', 'pod', 'pausable-0', '-n', ns.name, '-o', 'name'])).code === 0;
+    it('running → a Pod object; paused (replicas 0) → none; unpaused → back', async () => {
+        await apply(false);
+        await eventually('pod pausable-0 to be created', pod, 60_000);
+        await apply(true);
+        expect(JSON.parse(await kubectlOk(['get', 'sts', 'pausable', '-n', ns.name, '-o', 'json'])).spec.replicas).toBe(0);
+        await eventually('pod pausable-0 to be deleted', async () => !(await pod()), 60_000);
+        await apply(false);
+        await eventually('pod pausable-0 to come back', pod, 60_000);
+    }, 200_000);
+});

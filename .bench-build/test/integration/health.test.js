@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { eventually, kubectlOk, kubeconfigFor, useNamespace } from './helpers/cluster.js';
+import { installCrd } from './helpers/gitops.js';
+import { ROOT } from './helpers/manifests.js';
+beforeAll(installCrd, 90_000);
+const freePort = () => new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+        const { port } = s.address();
+        s.close(() => resolve(port));
+    });
+});
+/**
+ * /readyz tells the truth: the reconciler CLI runs as a user that may list SeiNodes and StatefulSets but not PVCs, so
+ * its PVC informer cannot list. /readyz says 503 and why, and turns 200 once RBAC is fixed (the list is retried).
+ */
+describe('seinode-reconciler /readyz and /healthz', () => {
+    const ns = useNamespace('health');
+    let child;
+    afterAll(() => {
+        child?.kill('SIGKILL');
+    });
+    it('is 503 while an informer cannot list, 200 once it can; /healthz stays 200', async () => {
+        const user = 'impostor';
+        await kubectlOk(['create', 'role', 'partial', '--verb=get,list,watch', '--resource=seinodes.sei.io,statefulsets.apps', '-n', ns.name]);
+        await kubectlOk(['create', 'rolebinding', 'partial', '--role=partial', `--user=${user}`, '-n', ns.name]);
+        const port = await freePort();
+        child = spawn(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--namespace', ns.name, '--metrics-addr', `127.0.0.1:${port}`, '--kubeconfig', kubeconfigFor(user)], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        const get = async (path) => {
+            const r = await fetch(`http://127.0.0.1:${port}${path}`);
+            return { status: r.status, body: await r.text() };
+        };
+        const notReady = await eventually('the endpoint to answer', () => get('/readyz').catch(() => undefined), 30_000);
+        expect(notReady.status).toBe(503);
+        expect(notReady.body).toMatch(new RegExp(`not ok: not listed yet: persistentvolumeclaims in ${ns.name}`));
+        expect((await get('/healthz')).status).toBe(200);
+        expect(stderr).toMatch(/watch failed; restarting/);
+        await kubectlOk(['create', 'role', 'claims', '--verb=list,watch', '--resource=persistentvolumeclaims', '-n', ns.name]);
+        await kubectlOk(['create', 'rolebinding', 'claims', '--role=claims', `--user=${user}`, '-n', ns.name]);
+        const ready = await eventually('ready once PVCs can be listed', async () => {
+            const r = await get('/readyz');
+            return r.status === 200 ? r : undefined;
+        }, 40_000);
+        expect(ready.body).toMatch(/ok: 3 informers synced/);
+    }, 90_000);
+});
