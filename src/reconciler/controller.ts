@@ -180,6 +180,15 @@ export class Controller {
 
   /** Starts the informers and workers; resolves once the initial lists are in. */
   async start(): Promise<void> {
+    await this.startInformers();
+    this.startWorkers();
+  }
+
+  /**
+   * Starts the informers only: a follower (leader election) keeps its caches warm and its queue filled but acts on
+   * nothing until startWorkers(). Resolves once the initial lists are in.
+   */
+  async startInformers(): Promise<void> {
     const kc = this.options.kubeConfig;
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
     const apps = kc.makeApiClient(k8s.AppsV1Api);
@@ -219,6 +228,12 @@ export class Controller {
 
     for (const informer of this.informers) this.restartOnError(informer);
     await Promise.all(this.informers.map((i) => i.start()));
+  }
+
+  /** Starts the workers and the resync (on becoming leader): every cached SeiNode is queued at once. */
+  startWorkers(): void {
+    if (this.stopped || this.workersDone.length > 0) return;
+    this.resync();
     this.resyncTimer = setInterval(() => this.resync(), this.options.resyncSeconds * 1000);
     this.resyncTimer.unref();
     this.workersDone = Array.from({ length: this.options.workers }, () => this.work());
