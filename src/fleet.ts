@@ -1,5 +1,6 @@
 import { App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { SeiNodeReconciler, type SeiNodeReconcilerProps } from './constructs/reconciler.js';
 import { SeiNodeCrd } from './constructs/seinode-crd.js';
 import { SeiNode, type SeiNodeProps } from './constructs/seinode.js';
 import { pruneProtection } from './lib/gitops.js';
@@ -7,6 +8,8 @@ import { projectLabels } from './lib/labels.js';
 
 /** Output file names follow chart ids: `0000-seinode-crd.k8s.yaml` sorts (and applies) before the fleet. */
 export const CRD_CHART = 'seinode-crd';
+/** The reconciler's chart: after the CRD (it watches SeiNodes), before the fleets. */
+export const RECONCILER_CHART = 'seinode-reconciler';
 
 /** A chart per namespace of nodes; `nodes` are the SeiNodeProps without the namespace (the chart's). */
 export interface FleetSpec {
@@ -18,11 +21,16 @@ export interface FleetSpec {
  * Builds the app: the CRD chart, then one chart per fleet namespace that depends on it, so cdk8s numbers the files
  * in apply order. Kept apart from `main.ts` so tests and benchmarks synthesize any fleet the same way.
  */
-export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
+export function buildApp(fleets: readonly FleetSpec[], outdir?: string, reconciler?: SeiNodeReconcilerProps): App {
   // outdir unset: cdk8s takes CDK8S_OUTDIR (what `cdk8s synth` sets), else ./dist.
   const app = new App({ ...(outdir ? { outdir } : {}), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const crdChart = new Chart(app, CRD_CHART);
   new SeiNodeCrd(crdChart, 'seinodes');
+  if (reconciler) {
+    const chart = new Chart(app, RECONCILER_CHART, { namespace: reconciler.namespace });
+    chart.addDependency(crdChart);
+    new SeiNodeReconciler(chart, 'reconciler', reconciler);
+  }
   for (const fleet of fleets) {
     const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
     chart.addDependency(crdChart);
