@@ -10,15 +10,16 @@ const CRD_NAMES = ['applications.argoproj.io', 'kustomizations.kustomize.toolkit
 
 /** The examples as the API server sees them, after installing Argo CD's and Flux's own CRDs (vendored). */
 describe('examples/ apply to the real API server with the Argo CD and Flux CRDs installed', () => {
+  // The namespaces stay (the control plane is thrown away after the run): sidecar.test.ts dry-runs into them too.
   afterAll(async () => {
-    await kubectl(['delete', 'namespace', 'argocd', 'flux-system', '--wait=false']);
     await kubectl(['delete', 'crd', ...CRD_NAMES, '--wait=false']);
   });
 
   it('installs the vendored CRDs', async () => {
     for (const f of crdFiles) await kubectlOk(['apply', '--server-side', '-f', f]);
     await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', ...CRD_NAMES.map((n) => `crd/${n}`)]);
-    for (const ns of ['argocd', 'flux-system']) await kubectlOk(['create', 'namespace', ns]);
+    for (const ns of ['argocd', 'flux-system'])
+      await kubectlOk(['apply', '--server-side', '-f', '-'], { input: `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n` });
   }, 90_000);
 
   it.each([['examples/argocd/application.yaml'], ['examples/flux/gitrepository.yaml'], ['examples/flux/kustomization.yaml']])(
