@@ -66,6 +66,11 @@ export class SeiNodeReconciler extends Construct {
     if (!Number.isInteger(replicas) || replicas < 1) problems.push(`replicas: ${replicas} is not a positive integer`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`metricsPort: ${port} is not a port`);
     if (!props.image) problems.push('image: required');
+    const label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+    if (!label.test(namespace) || namespace.length > 63) problems.push(`namespace: ${JSON.stringify(namespace)} is not a namespace name`);
+    if (!label.test(name) || name.length > 63) problems.push(`name: ${JSON.stringify(name)} is not a DNS label`);
+    for (const ns of props.watchNamespaces ?? [])
+      if (!label.test(ns) || ns.length > 63) problems.push(`watchNamespaces: ${JSON.stringify(ns)} is not a namespace name`);
     if (problems.length > 0) throw new Error(`SeiNodeReconciler ${namespace}/${name}: invalid props:\n  - ${problems.join('\n  - ')}`);
 
     const labels = projectLabels(name, 'reconciler');
