@@ -151,6 +151,11 @@ export interface LeaderElectorOptions {
   readonly onStartedLeading: () => void;
   /** Called once, the moment renewal fails (not on a release): the caller must stop acting at once. */
   readonly onStoppedLeading: () => void;
+  /**
+   * Awaited on a stop while leading, before the Lease is released: the work must have stopped before another replica
+   * may start (controller-runtime stops its runnables before it releases, too).
+   */
+  readonly beforeRelease?: () => Promise<void>;
   /** Called on every successful Lease write (create, take, renew, release). */
   readonly onLeaseWrite?: () => void;
 }
@@ -199,6 +204,9 @@ export class LeaderElector {
         return 'lost';
       }
     }
+    await this.options.beforeRelease?.().catch((e: unknown) =>
+      log.warn('stopping the work before the release failed', { error: e instanceof Error ? e.message : String(e) }),
+    );
     this.leading = false;
     await this.release();
     return 'released';

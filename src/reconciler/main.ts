@@ -132,6 +132,8 @@ function startElection(
       leader.set(0);
       process.exit(1);
     },
+    // SIGTERM while leading: the workers finish their current key and stop before the Lease is handed over.
+    beforeRelease: () => controller.stop(),
     onLeaseWrite: () => leaseWrites.inc(),
   });
   return elector.run(stop).finally(() => leader.set(0));

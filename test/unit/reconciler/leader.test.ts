@@ -212,6 +212,31 @@ describe('LeaderElector (virtual time, a Lease in memory)', () => {
     expect(Number(b.events[0]?.split('@')[1])).toBeLessThanOrEqual(13_200);
   });
 
+  it('on a stop, the work is stopped (beforeRelease) before the Lease is released', async () => {
+    const clock = new FakeClock();
+    const lease = new MemoryLease();
+    const order: string[] = [];
+    const stop = new AbortController();
+    const elector = new LeaderElector({
+      store: lease.storeFor('a'),
+      identity: 'a',
+      timing,
+      log: quiet,
+      clock,
+      onStartedLeading: () => {},
+      onStoppedLeading: () => {},
+      beforeRelease: async () => {
+        order.push(`work stopped, holder ${lease.lease?.record.holderIdentity}`);
+      },
+    });
+    const ended = elector.run(stop.signal);
+    await clock.advance(5_000);
+    stop.abort();
+    await expect(ended).resolves.toBe('released');
+    order.push(`released, holder '${lease.lease?.record.holderIdentity}'`);
+    expect(order).toEqual(['work stopped, holder a', "released, holder ''"]);
+  });
+
   it('a write with a stale resourceVersion is refused (409) and the next attempt re-reads', async () => {
     const lease = new MemoryLease();
     const store = lease.storeFor('x');
