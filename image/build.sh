@@ -9,6 +9,7 @@
 # --context-only stops after step 1 (for `docker build .cache/image/context`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+repo="$PWD"
 out="$PWD/.cache/image"
 tag=localhost/seinode-reconciler:ci
 base=localhost/seinode-reconciler-base:node20
@@ -18,7 +19,11 @@ rm -rf "$out/context" "$out/rootfs" "$out/oci" "$out/bundle"
 mkdir -p "$out/context"
 npm run -s build
 cp -r Dockerfile package.json package-lock.json lib "$out/context/"
-(cd "$out/context" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
+# Production dependencies at the lock's versions, then only those the compiled reconciler imports (client-node,
+# prom-client; not cdk8s or tsx, which only the synthesizer needs): runtime-deps.mjs trims package.json, npm prune
+# removes the rest.
+(cd "$out/context" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error &&
+  node "$repo/image/runtime-deps.mjs" && npm prune --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
 [ "${1:-}" = "--context-only" ] && exit 0
 
 node_bin="$(readlink -f "$(command -v node)")"

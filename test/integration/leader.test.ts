@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { App, Chart } from 'cdk8s';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -191,6 +191,12 @@ describe('leader election between reconciler processes, on the synthesized Servi
     const uid = await impostor('guarded');
     await eventually('the new leader deletes the impostor', () => deleted('guarded', uid), 20_000, 50);
   }, 60_000);
+
+  it('outside a pod, without --leader-election-namespace, it says what to pass and exits 2', () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--kubeconfig', kubeconfigPath, '--namespace', ns.name], { encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--leader-election-namespace is required outside a pod \(.*serviceaccount\/namespace does not exist\), or pass --leader-elect=false/);
+  }, 30_000);
 
   it('a leader that cannot renew stops and exits 1 within the renew deadline', async () => {
     const [leader] = await eventually('a leader', async () => ((await leaders(pair)).length === 1 ? leaders(pair) : false), 20_000);
