@@ -60,6 +60,7 @@ run() { # runs the image's entrypoint with the given args; prints the exit statu
     const fs = require("fs"); const [file, ...args] = process.argv.slice(1);
     const c = JSON.parse(fs.readFileSync(file, "utf8"));
     c.process.args = [...c.process.args.slice(0, 2), ...args]; c.process.terminal = false;
+    c.root.readonly = true; /* as the Deployment runs it */
     fs.writeFileSync(file, JSON.stringify(c));' "$out/bundle/config.json" "$@"
   local status=0
   runc --root "$out/runc" run --bundle "$out/bundle" "$id" >"$out/run.out" 2>&1 || status=$?
