@@ -7,6 +7,8 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
+  // image/build.sh stages package.json copies under .cache/image: not modules of this project.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/'],
 };
 
 export default {

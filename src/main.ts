@@ -56,4 +56,10 @@ const FLEET: FleetSpec[] = [
   },
 ];
 
-buildApp(FLEET).synth();
+/**
+ * The reconciler, deployed beside Argo CD / Flux (build the image with the repository's Dockerfile, push it, pin it
+ * by digest here). Its own namespace: its Lease and its identity stay apart from the chain data.
+ */
+const RECONCILER = { namespace: 'sei-system', image: 'ghcr.io/sei-protocol/seinode-reconciler:0.1.0' };
+
+buildApp(FLEET, undefined, { reconciler: RECONCILER }).synth();

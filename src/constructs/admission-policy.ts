@@ -13,8 +13,8 @@ export const DEFAULT_GITOPS_IDENTITIES: readonly string[] = [
   'system:serviceaccount:flux-system:kustomize-controller',
 ];
 
-/** The reconciler's service account as `SeiNodeReconcilerRbac` names it by default, in namespace `seinode-system`. */
-export const DEFAULT_RECONCILER_IDENTITY = 'system:serviceaccount:seinode-system:seinode-reconciler';
+/** The reconciler's service account as the `SeiNodeReconciler` construct names it, in the namespace src/main.ts uses. */
+export const DEFAULT_RECONCILER_IDENTITY = 'system:serviceaccount:sei-system:seinode-reconciler';
 
 /**
  * The controllers that delete objects when their namespace is deleted or their owner goes (kube-controller-manager

@@ -279,8 +279,9 @@ export class Controller {
   }
 
   /**
-   * Starts the informers (SeiNodes, StatefulSets, PVCs per watched scope) and the periodic resync. Resolves once each
-   * has tried its first list; one that failed is retried with backoff, and `ready()` says so until it has listed.
+   * Starts the informers (SeiNodes, StatefulSets, PVCs per watched scope). Resolves once each has tried its first
+   * list; one that failed is retried with backoff, and `ready()` says so until it has listed. A follower (leader
+   * election) keeps these caches warm and acts on nothing until startWorkers().
    */
   async startInformers(): Promise<void> {
     const kc = this.options.kubeConfig;
@@ -347,18 +348,22 @@ export class Controller {
 
     for (const informer of this.informers) this.restartOnError(informer);
     await Promise.all(this.informers.map((i) => i.start().catch(() => undefined)));
-    this.resyncTimer = setInterval(() => this.resync(), this.options.resyncSeconds * 1000);
-    this.resyncTimer.unref();
     this.log.info('informers started', {
       namespaces: this.options.namespaces.length > 0 ? this.options.namespaces : 'all',
       ready: this.ready().ok,
     });
   }
 
-  /** Starts the workers: from here on the controller writes (status, Events, impostor deletes). */
+  /**
+   * Starts the workers and the periodic resync (on becoming leader): every cached SeiNode is queued at once. From here
+   * on the controller writes (status, Events, impostor deletes).
+   */
   startWorkers(): void {
     if (this.workersStarted || this.stopped) return;
     this.workersStarted = true;
+    this.resync();
+    this.resyncTimer = setInterval(() => this.resync(), this.options.resyncSeconds * 1000);
+    this.resyncTimer.unref();
     this.workersDone = Array.from({ length: this.options.workers }, () => this.work());
     this.log.info('reconciler started', {
       namespaces: this.options.namespaces.length > 0 ? this.options.namespaces : 'all',

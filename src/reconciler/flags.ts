@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_ALLOWED_MANAGERS } from '../contract.js';
+import { timingProblem, type LeaderElectionTiming } from './leader.js';
 import type { Policy } from './types.js';
 
 export const USAGE = `usage: seinode-reconciler [flags]
@@ -22,11 +23,18 @@ written by Argo CD / Flux). Never writes StatefulSet spec.
   --request-timeout DUR    abort an API call after this long and retry the node with backoff (default: 30s)
   --resync DURATION        re-check every SeiNode this often even without events (default: 5m)
   --workers N              SeiNodes reconciled in parallel (default: 2)
-  --metrics-addr HOST:PORT serve /metrics and /healthz there (default: off)
+  --metrics-addr HOST:PORT serve /metrics, /readyz and /healthz there (default: off)
   --log-level LEVEL        debug | info | warn | error (default: info); logs are JSON lines on stderr
   --once                   reconcile every SeiNode once, print a table of what was seen and done, exit; reports
                            impostors and deletes nothing unless --delete is given too
   --delete                 with --once: delete the impostors it finds (same safety rules as the running reconciler)
+  --leader-elect[=false]   run the work only while holding a Lease, so replicas never act at once (default: on,
+                           off with --once)
+  --leader-election-namespace NS   the Lease's namespace (default: the pod's own namespace)
+  --leader-election-id NAME        the Lease's name (default: seinode-reconciler)
+  --lease-duration DUR     a follower takes over after the leader has not renewed for this long (default: 15s)
+  --renew-deadline DUR     the leader stops (exit 1) when it has not renewed for this long (default: 10s)
+  --retry-period DUR       how often to renew / try to acquire (default: 2s)
   -h, --help               this text`;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -44,6 +52,15 @@ export interface Flags {
   readonly once: boolean;
   readonly requestTimeoutMs: number;
   readonly help: boolean;
+  /** Absent: no leader election (`--once`, or `--leader-elect=false`). */
+  readonly leaderElection?: LeaderElectionFlags;
+}
+
+export interface LeaderElectionFlags {
+  /** Absent: the pod's own namespace, resolved at start-up. */
+  readonly namespace?: string;
+  readonly id: string;
+  readonly timing: LeaderElectionTiming;
 }
 
 export class FlagError extends Error {}
@@ -74,7 +91,8 @@ export function parseFlags(argv: readonly string[]): Flags {
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...argv],
+      // `--leader-elect` alone means true; the option takes a value so that `--leader-elect=false` works.
+      args: argv.map((a) => (a === '--leader-elect' ? '--leader-elect=true' : a)),
       strict: true,
       allowPositionals: false,
       options: {
@@ -95,6 +113,12 @@ export function parseFlags(argv: readonly string[]): Flags {
         'log-level': { type: 'string' },
         once: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        'leader-elect': { type: 'string' },
+        'leader-election-namespace': { type: 'string' },
+        'leader-election-id': { type: 'string' },
+        'lease-duration': { type: 'string' },
+        'renew-deadline': { type: 'string' },
+        'retry-period': { type: 'string' },
       },
     }));
   } catch (e) {
@@ -149,5 +173,27 @@ export function parseFlags(argv: readonly string[]): Flags {
     once,
     requestTimeoutMs: positiveDuration('request-timeout', values['request-timeout'] ?? '30s') * 1000,
     help: values.help ?? false,
+    ...leaderElectionFlags(values, values.once ?? false),
   };
+}
+
+function leaderElectionFlags(values: Record<string, string | boolean | string[] | undefined>, once: boolean): { leaderElection?: LeaderElectionFlags } {
+  const str = (k: string) => values[k] as string | undefined;
+  const elect = str('leader-elect');
+  if (elect !== undefined && elect !== 'true' && elect !== 'false') throw new FlagError(`--leader-elect: ${JSON.stringify(elect)} is not true or false`);
+  if (once && elect === 'true') throw new FlagError('--leader-elect: --once is a single pass that never campaigns; drop one of them');
+  const namespace = str('leader-election-namespace');
+  if (namespace !== undefined && (!NAMESPACE.test(namespace) || namespace.length > 63))
+    throw new FlagError(`--leader-election-namespace: ${JSON.stringify(namespace)} is not a namespace name`);
+  const id = str('leader-election-id') ?? 'seinode-reconciler';
+  if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(id) || id.length > 253) throw new FlagError(`--leader-election-id: ${JSON.stringify(id)} is not a Lease name`);
+  const timing: LeaderElectionTiming = {
+    leaseDurationMs: positiveDuration('lease-duration', str('lease-duration') ?? '15s') * 1000,
+    renewDeadlineMs: positiveDuration('renew-deadline', str('renew-deadline') ?? '10s') * 1000,
+    retryPeriodMs: positiveDuration('retry-period', str('retry-period') ?? '2s') * 1000,
+  };
+  const problem = timingProblem(timing);
+  if (problem) throw new FlagError(problem);
+  if (once || elect === 'false') return {};
+  return { leaderElection: { ...(namespace ? { namespace } : {}), id, timing } };
 }

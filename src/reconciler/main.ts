@@ -2,13 +2,14 @@
  * seinode-reconciler: the CLI. Flags in flags.ts, the work in controller.ts.
  */
 import * as k8s from '@kubernetes/client-node';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Controller } from './controller.js';
 import { KubeApi } from './kube.js';
-import { FlagError, USAGE, parseFlags, type Flags } from './flags.js';
-import { jsonLogger } from './log.js';
+import { FlagError, USAGE, parseFlags, type Flags, type LeaderElectionFlags } from './flags.js';
+import { KubeLeaseStore, LeaderElector, SERVICE_ACCOUNT_NAMESPACE_FILE, candidateIdentity, leaderMetrics, type ElectionEnd } from './leader.js';
+import { jsonLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { summaryTable } from './summary.js';
 
@@ -76,15 +77,70 @@ async function main(argv: string[]): Promise<number> {
   const server = flags.metricsAddr
     ? await metrics.serve(flags.metricsAddr.host, flags.metricsAddr.port, { ready: () => controller.ready(), healthy: () => controller.healthy() })
     : undefined;
-  await controller.start();
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  if (flags.leaderElection) {
+    let election: ReturnType<typeof startElection>;
+    try {
+      election = startElection(flags.leaderElection, kubeConfig, controller, metrics, log, stop.signal);
+    } catch (e) {
+      process.stderr.write(`seinode-reconciler: ${(e as Error).message}\n`);
+      return 2;
+    }
+    await controller.startInformers();
+    await election;
+  } else {
+    await controller.start();
+    await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve()));
+  }
   log.info('stopping');
   await controller.stop();
   server?.close();
   return 0;
+}
+
+/** The pod's namespace: the flag, else the service-account namespace file a pod has. */
+function leaseNamespace(flags: LeaderElectionFlags): string {
+  if (flags.namespace) return flags.namespace;
+  if (existsSync(SERVICE_ACCOUNT_NAMESPACE_FILE)) return readFileSync(SERVICE_ACCOUNT_NAMESPACE_FILE, 'utf8').trim();
+  throw new Error(`--leader-election-namespace is required outside a pod (${SERVICE_ACCOUNT_NAMESPACE_FILE} does not exist), or pass --leader-elect=false`);
+}
+
+/**
+ * Campaigns for the Lease while the informers warm up; only the leader runs workers (deletes, status, Events). A lost
+ * Lease exits the process at once with status 1, as controller-runtime does: no further line of this process runs,
+ * so nothing more is written, and the kubelet restarts it as a follower. SIGTERM releases the Lease.
+ */
+function startElection(
+  flags: LeaderElectionFlags,
+  kubeConfig: k8s.KubeConfig,
+  controller: Controller,
+  metrics: Metrics,
+  log: Logger,
+  stop: AbortSignal,
+): Promise<ElectionEnd> {
+  const namespace = leaseNamespace(flags);
+  const { leader, leaseWrites } = leaderMetrics(metrics.registry);
+  leader.set(0);
+  const elector = new LeaderElector({
+    store: new KubeLeaseStore(kubeConfig, namespace, flags.id),
+    identity: candidateIdentity(),
+    timing: flags.timing,
+    log,
+    onStartedLeading: () => {
+      leader.set(1);
+      controller.startWorkers();
+    },
+    onStoppedLeading: () => {
+      leader.set(0);
+      process.exit(1);
+    },
+    // SIGTERM while leading: the workers finish their current key and stop before the Lease is handed over.
+    beforeRelease: () => controller.stop(),
+    onLeaseWrite: () => leaseWrites.inc(),
+  });
+  return elector.run(stop).finally(() => leader.set(0));
 }
 
 // A promise nobody awaited that failed is a bug: say so and exit non-zero, rather than run on in an unknown state.

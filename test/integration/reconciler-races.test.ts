@@ -53,7 +53,9 @@ describe('the impostor is replaced between the reconciler\'s GET and its DELETE'
 
 /** The CLI as a child process, its JSON log lines collected. */
 function startCli(namespace: string, env: Record<string, string> = {}): { child: ChildProcess; logs: () => Record<string, unknown>[]; exited: Promise<NodeJS.Signals | number> } {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--namespace', namespace, '--grace', '5s'], {
+  // One process, restarted on purpose: no leader election (leader.test.ts covers it), else the restart would wait out
+  // the killed process's Lease.
+  const child = spawn(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--namespace', namespace, '--grace', '5s', '--leader-elect=false'], {
     env: { ...process.env, KUBECONFIG: KUBECONFIG(), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

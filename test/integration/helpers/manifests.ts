@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { buildApp, type FleetSpec } from '../../../src/fleet.js';
+import { RECONCILER_CHART, buildApp, type FleetSpec } from '../../../src/fleet.js';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown }; spec?: any; [k: string]: unknown };
@@ -15,9 +15,15 @@ export function distCrd(): Manifest {
   return parse(readFileSync(join(ROOT, 'dist', file), 'utf8'))[0];
 }
 
+/** The committed reconciler deployment (dist/NNNN-seinode-reconciler.k8s.yaml). */
+export function distReconciler(): Manifest[] {
+  const file = readdirSync(join(ROOT, 'dist')).find((f) => f.endsWith(`-${RECONCILER_CHART}.k8s.yaml`))!;
+  return parse(readFileSync(join(ROOT, 'dist', file), 'utf8'));
+}
+
 const fleetFiles = () =>
   readdirSync(join(ROOT, 'dist'))
-    .filter((f) => !f.startsWith('0000-'))
+    .filter((f) => !f.startsWith('0000-') && !f.endsWith(`-${RECONCILER_CHART}.k8s.yaml`))
     .sort()
     .flatMap((f) => parse(readFileSync(join(ROOT, 'dist', f), 'utf8')));
 

@@ -19,6 +19,7 @@ describe('parseFlags', () => {
       logLevel: 'info',
       once: false,
       help: false,
+      leaderElection: { id: 'seinode-reconciler', timing: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 } },
     });
   });
 
@@ -37,6 +38,27 @@ describe('parseFlags', () => {
     });
     expect(() => parseFlags(['--request-timeout', '0s'])).toThrow(/--request-timeout: "0s" must be longer than 0s/);
     expect(() => parseFlags(['--fleet-breaker-max', '0'])).toThrow(/--fleet-breaker-max: "0" is not a positive integer/);
+  });
+
+  it('leader election: on by default, off with --once or --leader-elect=false, client-go timing rules enforced', () => {
+    expect(parseFlags(['--once']).leaderElection).toBeUndefined();
+    expect(parseFlags(['--leader-elect=false']).leaderElection).toBeUndefined();
+    expect(
+      parseFlags(['--leader-elect', '--leader-election-namespace', 'sei-system', '--leader-election-id', 'x', '--lease-duration', '4s', '--renew-deadline', '3s', '--retry-period', '1s'])
+        .leaderElection,
+    ).toEqual({ namespace: 'sei-system', id: 'x', timing: { leaseDurationMs: 4000, renewDeadlineMs: 3000, retryPeriodMs: 1000 } });
+  });
+
+  it.each([
+    [['--leader-elect=maybe'], '--leader-elect: "maybe" is not true or false'],
+    [['--once', '--leader-elect'], '--leader-elect: --once is a single pass'],
+    [['--leader-election-namespace', 'Bad_NS'], '--leader-election-namespace: "Bad_NS" is not a namespace name'],
+    [['--lease-duration', '10s'], '--renew-deadline must be shorter than --lease-duration'],
+    [['--retry-period', '10s'], '--retry-period must be shorter than --renew-deadline'],
+    [['--retry-period', '0s'], '--retry-period: "0s" must be longer than 0s'],
+  ])('leader election: %j is refused', (argv, message) => {
+    expect(() => parseFlags(argv)).toThrow(FlagError);
+    expect(() => parseFlags(argv)).toThrow(message);
   });
 
   it('takes repeatable and valued flags', () => {

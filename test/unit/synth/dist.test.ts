@@ -30,8 +30,13 @@ function synthInto(cwd: string, env: Record<string, string>): string {
 describe('dist/ is a pure function of the source', () => {
   const committed = readDir(DIST);
 
-  it('holds the CRD first, then the fleet, then the admission policy (so a first apply creates the fleet before the door closes)', () => {
-    expect(Object.keys(committed)).toEqual(['0000-seinode-crd.k8s.yaml', '0001-sei-pacific-1.k8s.yaml', '0002-seinode-admission.k8s.yaml']);
+  it('holds the CRD, the reconciler, the fleet, then the admission policy (a first apply creates the fleet before the door closes)', () => {
+    expect(Object.keys(committed)).toEqual([
+      '0000-seinode-crd.k8s.yaml',
+      '0001-seinode-reconciler.k8s.yaml',
+      '0002-sei-pacific-1.k8s.yaml',
+      '0003-seinode-admission.k8s.yaml',
+    ]);
   });
 
   it.each([
