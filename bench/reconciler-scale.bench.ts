@@ -98,9 +98,11 @@ try {
   const applySeconds = (performance.now() - tApply) / 1000;
   say(`applied in ${applySeconds.toFixed(1)} s; starting the reconciler`);
   const tStart = performance.now();
+  // SCALE_CLI=lib: the compiled CLI the image runs (npm run build); else the tsx entry point.
+  const cli = process.env.SCALE_CLI === 'lib' ? join(ROOT, 'lib/reconciler/main.js') : join(ROOT, 'bin/seinode-reconciler.js');
   child = spawn(
     process.execPath,
-    [join(ROOT, 'bin/seinode-reconciler.js'), '--namespace', NS, '--metrics-addr', `127.0.0.1:${port}`, '--resync', `${RESYNC_S}s`, '--log-level', 'warn'],
+    [cli, '--leader-elect=false', '--namespace', NS, '--metrics-addr', `127.0.0.1:${port}`, '--resync', `${RESYNC_S}s`, '--log-level', 'warn'],
     { env: { ...process.env, KUBECONFIG: cp.kubeconfigPath }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   while ((await tracked()) < N) {

@@ -1,30 +1,36 @@
 /**
- * Synth wall time: the example fleet through the real entry point (`tsx src/main.ts`, what `cdk8s synth` runs), and
- * 1000 generated nodes through `buildApp` in-process and end to end. Median of 5 runs each; prints the machine.
- *   npm run bench            (BENCH_RUNS=N, BENCH_NODES=N to change the defaults)
+ * Synth at fleet scale against its floors: for each N, the wall time of `buildApp(fleet).synth()` in-process and of a
+ * fresh process (what `cdk8s synth` runs), beside the time to serialize the very same objects with the YAML library
+ * cdk8s writes them with (`Yaml.stringify`, its bundled `yaml`, its options) — the floor no synth can beat — and with
+ * `JSON.stringify`. Medians of BENCH_RUNS runs (default 5).
+ *   tsx bench/synth.bench.ts                 N = 10, 100, 500, 1000, 5000
+ *   BENCH_NODES=10,100 tsx bench/synth.bench.ts
+ * Human lines on stderr; with BENCH_JSON=<file>, one JSON object per measurement appended there.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SEINODE_MODES } from '../src/constructs/seinode-crd.js';
+import { Yaml } from 'cdk8s';
 import { buildApp, type FleetSpec } from '../src/fleet.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const NODES = Number(process.env.BENCH_NODES ?? 1000);
+const SIZES = (process.env.BENCH_NODES ?? '10,100,500,1000,5000').split(',').map(Number);
+const FRESH_MAX = Number(process.env.BENCH_FRESH_MAX ?? 1000);
+const MODES = ['fullNode', 'archive', 'validator', 'seed'] as const;
 
 /** A made-up but well-formed node ID (40 hex) per generated node, so each one's peer is valid. */
 const nodeId = (ns: number, i: number) => createHash('sha1').update(`node-${ns}-${i}`).digest('hex');
 
-function generatedFleet(count: number): FleetSpec[] {
+export function generatedFleet(count: number): FleetSpec[] {
   const perNamespace = 250;
   return Array.from({ length: Math.ceil(count / perNamespace) }, (_, ns) => ({
     namespace: `sei-bench-${ns}`,
     nodes: Array.from({ length: Math.min(perNamespace, count - ns * perNamespace) }, (_, i) => {
-      const mode = SEINODE_MODES[i % SEINODE_MODES.length];
+      const mode = MODES[i % MODES.length];
       return {
         name: `node-${ns}-${i}`,
         chainId: 'pacific-1',
@@ -38,44 +44,58 @@ function generatedFleet(count: number): FleetSpec[] {
   }));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const dirBytes = (dir: string) => readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
-
-function measure(label: string, run: (outdir: string) => void): void {
-  const times: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const out = mkdtempSync(join(tmpdir(), 'sei-bench-'));
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1], runs: s.length };
+};
+function time(runs: number, fn: () => void): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    run(out);
-    times.push(performance.now() - t0);
-    bytes = dirBytes(out);
-    rmSync(out, { recursive: true, force: true });
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+const record = (o: Record<string, unknown>) => {
+  if (process.env.BENCH_JSON) appendFileSync(process.env.BENCH_JSON, `${JSON.stringify(o)}\n`);
+};
+const say = (m: string) => process.stderr.write(`${m}\n`);
+const tsx = join(ROOT, 'node_modules/.bin/tsx');
+
+for (const n of SIZES) {
+  const fleet = generatedFleet(n);
+  // The objects as synth renders them, chart by chart: the floors serialize exactly these.
+  const docs = buildApp(fleet).charts.map((c) => c.toJson());
+  const inProcess = stats(
+    time(RUNS, () => {
+      const out = mkdtempSync(join(tmpdir(), 'sei-bench-'));
+      buildApp(fleet, out).synth();
+      rmSync(out, { recursive: true, force: true });
+    }),
+  );
+  const yamlFloor = stats(time(RUNS, () => docs.forEach((d) => Yaml.stringify(...d))));
+  const jsonFloor = stats(time(RUNS, () => docs.forEach((d) => JSON.stringify(d))));
+  let fresh: ReturnType<typeof stats> | undefined;
+  if (n <= FRESH_MAX) {
+    const dir = mkdtempSync(join(tmpdir(), 'sei-bench-main-'));
+    // .mts: outside the project there is no package.json saying "type": "module".
+    const script = join(dir, 'main.mts');
+    writeFileSync(script, `import { buildApp } from ${JSON.stringify(join(ROOT, 'src/fleet.ts'))};\nbuildApp(${JSON.stringify(fleet)}).synth();\n`);
+    fresh = stats(
+      time(RUNS, () => {
+        const out = mkdtempSync(join(tmpdir(), 'sei-bench-'));
+        execFileSync(tsx, [script], { cwd: ROOT, env: { ...process.env, CDK8S_OUTDIR: out }, stdio: 'ignore' });
+        rmSync(out, { recursive: true, force: true });
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
   }
   const ms = (x: number) => `${x.toFixed(0)} ms`;
-  console.log(
-    `${label.padEnd(44)} median ${ms(median(times)).padStart(8)}  min ${ms(Math.min(...times)).padStart(8)}  max ${ms(Math.max(...times)).padStart(8)}  (${RUNS} runs, ${(bytes / 1024).toFixed(0)} KiB out)`,
+  say(
+    `${String(n).padStart(5)} nodes: in-process ${ms(inProcess.median)} (${ms(inProcess.min)}–${ms(inProcess.max)}), ` +
+      `YAML floor ${ms(yamlFloor.median)}, JSON floor ${ms(jsonFloor.median)}, ×${(inProcess.median / yamlFloor.median).toFixed(2)} the YAML floor` +
+      (fresh ? `, fresh process ${ms(fresh.median)} (${ms(fresh.min)}–${ms(fresh.max)})` : ''),
   );
+  record({ bench: 'synth', nodes: n, inProcess, yamlFloor, jsonFloor, ...(fresh ? { fresh } : {}) });
 }
-
-console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
-
-const tsx = join(ROOT, 'node_modules/.bin/tsx');
-const endToEnd = (entry: string, env: Record<string, string> = {}) => (out: string) =>
-  execFileSync(tsx, [entry], { cwd: ROOT, env: { ...process.env, ...env, CDK8S_OUTDIR: out }, stdio: 'ignore' });
-
-measure('example fleet, end to end (tsx src/main.ts)', endToEnd(join(ROOT, 'src/main.ts')));
-
-const fleet = generatedFleet(NODES);
-measure(`${NODES} nodes, in-process buildApp().synth()`, (out) => buildApp(fleet, out).synth());
-
-// The same fleet through a fresh process, as `cdk8s synth` would run a 1000-node main.ts.
-// .mts: outside the project there is no package.json saying "type": "module", and canonicalize is ESM-only.
-const script = join(mkdtempSync(join(tmpdir(), 'sei-bench-main-')), 'main.mts');
-writeFileSync(
-  script,
-  `import { buildApp } from ${JSON.stringify(join(ROOT, 'src/fleet.ts'))};\n` +
-    `buildApp(${JSON.stringify(fleet)}).synth();\n`,
-);
-measure(`${NODES} nodes, end to end (fresh process)`, endToEnd(script));
-rmSync(resolve(script, '..'), { recursive: true, force: true });

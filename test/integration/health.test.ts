@@ -35,7 +35,7 @@ describe('seinode-reconciler /readyz and /healthz', () => {
     const port = await freePort();
     child = spawn(
       process.execPath,
-      [join(ROOT, 'bin/seinode-reconciler.js'), '--namespace', ns.name, '--metrics-addr', `127.0.0.1:${port}`, '--kubeconfig', kubeconfigFor(user)],
+      [join(ROOT, 'bin/seinode-reconciler.js'), '--leader-elect=false', '--namespace', ns.name, '--metrics-addr', `127.0.0.1:${port}`, '--kubeconfig', kubeconfigFor(user)],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     let stderr = '';
