@@ -8,10 +8,58 @@ import { projectLabels } from './lib/labels.js';
 /** Output file names follow chart ids: `0000-seinode-crd.k8s.yaml` sorts (and applies) before the fleet. */
 export const CRD_CHART = 'seinode-crd';
 
-/** A chart per namespace of nodes; `nodes` are the SeiNodeProps without the namespace (the chart's). */
+/** A node of a fleet: SeiNodeProps without the namespace (the fleet's), plus peers named by node. */
+export type FleetNode = Omit<SeiNodeProps, 'namespace'> & {
+  /**
+   * Persistent peers by SeiNode name in the same fleet, resolved at synth to `<nodeId>@<name>.<namespace>.svc.
+   * cluster.local:26656`; each named node must declare its `nodeId` (and so a node key Secret). A validator named
+   * here is also added to this node's `privatePeerIds` and `unconditionalPeerIds` (the sentry layout: its address is
+   * never gossiped, and it is always let in).
+   * @default none
+   */
+  readonly peerNodes?: readonly string[];
+};
+
+/** A chart per namespace of nodes. */
 export interface FleetSpec {
   readonly namespace: string;
-  readonly nodes: readonly Omit<SeiNodeProps, 'namespace'>[];
+  readonly nodes: readonly FleetNode[];
+}
+
+/** P2P port of every node (SEID_PORTS `p2p`). */
+const P2P_PORT = 26656;
+
+/** The fleet's nodes with `peerNodes` resolved into `peers`, `privatePeerIds` and `unconditionalPeerIds`. */
+export function resolvePeerNodes(fleet: FleetSpec): Omit<SeiNodeProps, 'namespace'>[] {
+  const byName = new Map(fleet.nodes.map((n) => [n.name, n]));
+  return fleet.nodes.map(({ peerNodes, ...node }) => {
+    if (!peerNodes || peerNodes.length === 0) return node;
+    const errors: string[] = [];
+    const peers = [...(node.peers ?? [])];
+    const privateIds = [...(node.privatePeerIds ?? [])];
+    const unconditionalIds = [...(node.unconditionalPeerIds ?? [])];
+    peerNodes.forEach((name, i) => {
+      const peer = byName.get(name);
+      if (!peer) errors.push(`peerNodes[${i}]: no node named ${JSON.stringify(name)} in fleet ${fleet.namespace}`);
+      else if (name === node.name) errors.push(`peerNodes[${i}]: a node cannot peer with itself`);
+      else if (!peer.nodeId)
+        errors.push(`peerNodes[${i}]: ${name} has no nodeId; give it a node key Secret and its nodeId, or list it in peers as <id>@host:port`);
+      else {
+        peers.push(`${peer.nodeId}@${name}.${fleet.namespace}.svc.cluster.local:${P2P_PORT}`);
+        if (peer.validator) {
+          privateIds.push(peer.nodeId);
+          unconditionalIds.push(peer.nodeId);
+        }
+      }
+    });
+    if (errors.length > 0) throw new Error(`SeiNode ${fleet.namespace}/${node.name}: invalid props:\n  - ${errors.join('\n  - ')}`);
+    return {
+      ...node,
+      peers,
+      ...(privateIds.length > 0 ? { privatePeerIds: privateIds } : {}),
+      ...(unconditionalIds.length > 0 ? { unconditionalPeerIds: unconditionalIds } : {}),
+    };
+  });
 }
 
 /**
@@ -31,7 +79,7 @@ export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
       metadata: { name: fleet.namespace, labels: projectLabels(fleet.namespace, 'namespace'), annotations: pruneProtection() },
     }).addJsonPatch(JsonPatch.remove('/metadata/namespace')); // cluster-scoped: the chart's namespace does not apply
     // Ids by position: output names come from props only, and a duplicate name gets SeiNode's own error.
-    fleet.nodes.forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
+    resolvePeerNodes(fleet).forEach((node, i) => new SeiNode(chart, `node-${i}`, node));
   }
   return app;
 }

@@ -13,6 +13,11 @@ import {
   NODE_NAME_PATTERN,
   OVERRIDE_KEY_PATTERN,
   PEER_PATTERN,
+  HTTP_URL_PATTERN,
+  SHA256_PATTERN,
+  DURATION_PATTERN,
+  HOST_PORT_PATTERN,
+  NODE_ID_PATTERN,
 } from '../lib/names.js';
 import { QUANTITY_PATTERN } from '../lib/quantity.js';
 import { OWNED_SETTINGS } from './seinode-defaults.js';
@@ -72,6 +77,81 @@ export const SEINODE_SCHEMA = {
           minLength: 1,
           pattern: '^[^\\s]+$',
         },
+        allowImageTag: { type: 'boolean', description: 'Accept an image by tag alone (no digest).' },
+        bootstrap: {
+          type: 'object',
+          description: 'How the node gets the chain state on first boot: exactly one of stateSync, snapshot, none.',
+          'x-kubernetes-validations': [
+            {
+              rule: '[has(self.stateSync), has(self.snapshot), has(self.none)].filter(x, x).size() == 1',
+              message: 'exactly one of spec.bootstrap.stateSync, spec.bootstrap.snapshot, spec.bootstrap.none must be set',
+            },
+          ],
+          properties: {
+            stateSync: {
+              type: 'object',
+              required: ['rpcServers', 'trustPeriod', 'trustHeightOffset'],
+              'x-kubernetes-validations': [
+                {
+                  rule: 'size(self.rpcServers) >= 2',
+                  message: 'spec.bootstrap.stateSync.rpcServers needs at least 2 RPC servers (a light-client primary and a witness)',
+                },
+              ],
+              properties: {
+                rpcServers: {
+                  type: 'array',
+                  maxItems: 20,
+                  'x-kubernetes-list-type': 'set',
+                  items: { type: 'string', maxLength: 2048, pattern: HTTP_URL_PATTERN },
+                },
+                trustPeriod: { type: 'string', maxLength: 64, pattern: DURATION_PATTERN },
+                trustHeightOffset: { type: 'integer', format: 'int64', minimum: 1 },
+              },
+            },
+            snapshot: {
+              type: 'object',
+              required: ['url'],
+              properties: {
+                url: { type: 'string', maxLength: 2048, pattern: HTTP_URL_PATTERN },
+                sha256: { type: 'string', pattern: SHA256_PATTERN },
+              },
+            },
+            none: { type: 'object', properties: {} },
+          },
+        },
+        genesis: {
+          type: 'object',
+          description: 'The genesis of a chain whose genesis is not vendored: URL and SHA-256.',
+          required: ['url', 'sha256'],
+          properties: {
+            url: { type: 'string', maxLength: 2048, pattern: HTTP_URL_PATTERN },
+            sha256: { type: 'string', pattern: SHA256_PATTERN },
+          },
+        },
+        bootstrapPeers: {
+          type: 'array',
+          description: 'p2p.bootstrap-peers (seeds), <node id>@host:port, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', maxLength: 300, pattern: PEER_PATTERN },
+        },
+        nodeKeySecret: { ...secretName, description: 'Secret holding node_key.json (the p2p identity) of a non-validator.' },
+        nodeId: { type: 'string', description: 'ID of the key in the node key Secret.', pattern: NODE_ID_PATTERN },
+        privatePeerIds: {
+          type: 'array',
+          description: 'p2p.private-peer-ids, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', pattern: NODE_ID_PATTERN },
+        },
+        unconditionalPeerIds: {
+          type: 'array',
+          description: 'p2p.unconditional-peer-ids, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', pattern: NODE_ID_PATTERN },
+        },
+        externalAddress: { type: 'string', description: 'p2p.external-address, host:port.', maxLength: 300, pattern: HOST_PORT_PATTERN },
         fullNode: { type: 'object', description: 'Run as a full node (default pruning).', properties: {} },
         archive: { type: 'object', description: 'Run as an archive node (no pruning).', properties: {} },
         seed: { type: 'object', description: 'Run as a seed node (p2p address book only).', properties: {} },
@@ -122,7 +202,7 @@ export const SEINODE_SCHEMA = {
             },
             {
               rule: OWNED_SETTINGS.map((k) => `!('${k}' in self)`).join(' && '),
-              message: `spec.overrides must not set ${OWNED_SETTINGS.join(', ')}: the mode, spec.peers and the readiness probe own them`,
+              message: `spec.overrides must not set ${OWNED_SETTINGS.join(', ')}: the mode, spec.peers, spec.bootstrap and the probes own them`,
             },
           ],
           additionalProperties: { type: 'string', maxLength: 4096 },
