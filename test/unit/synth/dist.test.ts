@@ -31,7 +31,7 @@ describe('dist/ is a pure function of the source', () => {
   const committed = readDir(DIST);
 
   it('holds the CRD first, then the fleet', () => {
-    expect(Object.keys(committed)).toEqual(['0000-seinode-crd.k8s.yaml', '0001-sei-pacific-1.k8s.yaml']);
+    expect(Object.keys(committed)).toEqual(['0000-seinode-crd.k8s.yaml', '0001-sei-atlantic-2.k8s.yaml']);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { App, Chart } from 'cdk8s';
 import { SeiNode, type SeiNodeProps } from '../../../src/constructs/seinode.js';
-import { PEER_ID as ID, baseProps, renderNodes } from './render.js';
+import { PEER_ID as ID, RPC_SERVERS, baseProps, renderNodes } from './render.js';
 
 /**
  * Bad props fail the synth with an error that names the node and the field. Each row: what is wrong, the props,
@@ -16,6 +16,26 @@ const BAD: [string, Partial<SeiNodeProps> & Record<string, unknown>, string, str
   ['missing chainId', { chainId: undefined as unknown as string }, 'chainId', 'is required'],
   ['missing image', { image: '' }, 'image', 'is required'],
   ['image with whitespace', { image: 'sei:v1 latest' }, 'image', 'whitespace'],
+  ['image by tag alone', { image: 'ghcr.io/sei-protocol/sei:v6.1.0' }, 'image', 'not pinned by digest'],
+  ['image older than the chain minimum', { image: 'ghcr.io/sei-protocol/sei:v5.9.0', allowImageTag: true }, 'image', 'older than v6.1.0'],
+  ['no bootstrap on a full node', { bootstrap: undefined }, 'bootstrap', 'is required for a fullNode'],
+  ['two bootstraps', { bootstrap: { none: {}, snapshot: { url: 'https://s.example/a.tar' } } }, 'bootstrap', 'exactly one of stateSync, snapshot, none'],
+  ['state sync with one RPC server', { bootstrap: { stateSync: { rpcServers: ['https://a.example'] } } }, 'bootstrap.stateSync.rpcServers', 'at least 2'],
+  ['state sync server not a URL', { bootstrap: { stateSync: { rpcServers: ['https://a.example', 'b.example:26657'] } } }, 'bootstrap.stateSync.rpcServers[1]', 'not an http(s) URL'],
+  ['state sync server listed twice', { bootstrap: { stateSync: { rpcServers: ['https://a.example', 'https://a.example'] } } }, 'bootstrap.stateSync.rpcServers[1]', 'listed twice'],
+  ['trust period not a duration', { bootstrap: { stateSync: { rpcServers: RPC_SERVERS, trustPeriod: '7 days' } } }, 'bootstrap.stateSync.trustPeriod', 'not a Go duration'],
+  ['trust height offset 0', { bootstrap: { stateSync: { rpcServers: RPC_SERVERS, trustHeightOffset: 0 } } }, 'bootstrap.stateSync.trustHeightOffset', 'above 0'],
+  ['state sync for an archive', { fullNode: undefined, archive: {}, bootstrap: { stateSync: { rpcServers: RPC_SERVERS } } }, 'bootstrap.stateSync', 'use bootstrap.snapshot'],
+  ['snapshot in a format busybox cannot unpack', { bootstrap: { snapshot: { url: 'https://s.example/a.tar.lz4' } } }, 'bootstrap.snapshot.url', 'not a .tar or .tar.gz'],
+  ['snapshot sha256 not hex', { bootstrap: { snapshot: { url: 'https://s.example/a.tar', sha256: 'abc' } } }, 'bootstrap.snapshot.sha256', 'not a SHA-256'],
+  ['unknown chain without genesis', { chainId: 'my-devnet-1' }, 'genesis', 'is required for chain "my-devnet-1"'],
+  ['genesis for a vendored chain', { genesis: { url: 'https://g.example/genesis.json', sha256: 'ab'.repeat(32) } }, 'genesis', 'is vendored'],
+  ['genesis sha256 not hex', { chainId: 'my-devnet-1', genesis: { url: 'https://g.example/genesis.json', sha256: 'x' } }, 'genesis.sha256', 'not a SHA-256'],
+  ['bootstrap peer without node ID', { bootstrapPeers: ['seed.example:26656'] }, 'bootstrapPeers[0]', 'not <40-hex node id>@host:port'],
+  ['external address without port', { externalAddress: 'rpc-0.example' }, 'externalAddress', 'not host:port'],
+  ['nodeId without a node key Secret', { nodeId: ID }, 'nodeId', 'needs a node key Secret'],
+  ['nodeKeySecret on a validator', { fullNode: undefined, validator: {}, nodeKeySecret: 'k' }, 'nodeKeySecret', 'validator.nodeKeySecret'],
+  ['private peer ID not hex', { privatePeerIds: ['sentry-0'] }, 'privatePeerIds[0]', 'not a 40-hex node ID'],
   ['no mode', { fullNode: undefined }, 'fullNode|archive|validator|seed', 'got none'],
   ['two modes', { archive: {} }, 'fullNode+archive', 'exactly one'],
   [
@@ -41,14 +61,18 @@ const BAD: [string, Partial<SeiNodeProps> & Record<string, unknown>, string, str
   ['invalid storageClassName', { storage: { storageClassName: 'Fast NVMe' } }, 'storage.storageClassName', 'not a valid'],
   ['cpu request not a quantity', { resources: { requests: { cpu: 'eight' } } }, 'resources.requests.cpu', 'not a quantity'],
   ['unsupported resource', { resources: { limits: { gpu: '1' } as never } }, 'resources.limits.gpu', 'only cpu and memory'],
-  ['memory request above limit', { resources: { requests: { memory: '128Gi' } } }, 'resources.requests.memory', '128Gi exceeds limits.memory 64Gi'],
+  ['memory request above limit', { resources: { requests: { memory: '128Gi' }, limits: { memory: '64Gi' } } }, 'resources.requests.memory', '128Gi exceeds limits.memory 64Gi'],
   ['peer without port', { peers: [`${ID}@sentry-0`] }, 'peers[0]', 'not <40-hex node id>@host:port'],
   ['peer without node ID (seid refuses it)', { peers: ['sentry-0.sei.svc:26656'] }, 'peers[0]', 'not <40-hex node id>@host:port'],
   ['peer port out of range', { peers: [`${ID}@a:26656`, `${ID}@b:70000`] }, 'peers[1]', 'above 65535'],
   ['peer listed twice', { peers: [`${ID}@a:26656`, `${ID}@a:26656`] }, 'peers[1]', 'listed twice'],
   ['override key not dotted TOML', { overrides: { 'P2P PEX': 'false' } }, 'overrides["P2P PEX"]', 'dotted TOML key'],
   ['override of a key the construct owns', { overrides: { 'rpc.laddr': 'tcp://127.0.0.1:1' } }, 'overrides["rpc.laddr"]', 'set by the construct'],
-  ['two overrides, one variable', { overrides: { 'p2p.pex': 'true', 'p2p-pex': 'false' } }, 'overrides["p2p-pex"]', 'becomes SEID_P2P_PEX'],
+  ['override of the trust height (state sync looks it up)', { overrides: { 'statesync.trust-height': '1' } }, 'overrides["statesync.trust-height"]', 'set by the construct'],
+  ['override of a key seid v6.1.0 does not have', { overrides: { 'p2p.seeds': 'x' } }, 'overrides["p2p.seeds"]', 'not a key of seid v6.1.0'],
+  ['override of a key not in config.toml (env cannot bind it)', { overrides: { 'rpc.lag-threshold': '50' } }, 'overrides["rpc.lag-threshold"]', 'not a key of seid v6.1.0'],
+  ['override naming a whole section', { overrides: { p2p: 'x' } }, 'overrides["p2p"]', 'whole [p2p] section'],
+  ['two overrides, one variable', { overrides: { 'p2p.send-rate': '1', 'p2p.send_rate': '2' } }, 'overrides["p2p.send_rate"]', 'not a key of seid'],
   ['non-string override value', { overrides: { 'p2p.pex': false as unknown as string } }, 'overrides["p2p.pex"]', 'must be a string'],
   ['reserved pod label', { podLabels: { 'sei.io/node': 'other' } }, 'podLabels["sei.io/node"]', 'belong to the construct'],
   ['invalid pod label value', { podLabels: { team: 'a b' } }, 'podLabels["team"]', 'not a valid label value'],
@@ -104,7 +128,7 @@ describe('bad SeiNode props fail the synth, naming the node and the field', () =
           peers: [`${ID}@sentry-0.sei.svc:26656`, `${ID}@10.0.0.1:65535`],
           overrides: { 'evm.http_port': '8545', 'p2p.max-connections': '400' },
           podLabels: { 'example.com/team': 'validators' },
-          resources: { requests: { memory: '64Gi' }, limits: { memory: '64Gi', cpu: '16' } },
+          resources: { requests: { memory: '64Gi' }, limits: { memory: '64Gi', cpu: '32' } },
         }),
       ]),
     ).not.toThrow();
