@@ -1,7 +1,8 @@
 /**
  * The init container's script. It runs in the seid image itself (sei-chain v6.1.0's Dockerfile: `FROM alpine:3.18`
- * with only `/usr/bin/seid` added), so it is written for busybox: `sh`, `wget` (-q -T -O only), `sha256sum`,
- * `gunzip`, `tar`, `awk`, `tr`, `mv`. No bash, curl or jq. Every value that varies reaches it through environment
+ * with only `/usr/bin/seid` added), so it is written for busybox: `sh`, `wget` (-q -O only: `-T` is a build option
+ * of busybox, so time limits come from the `timeout` applet), `sha256sum`, `gunzip`, `tar`, `awk`, `tr`, `mv`. No bash,
+ * curl or jq. The unit tests run it with Debian's busybox applets as well as with the machine's own tools. Every value that varies reaches it through environment
  * variables (see INIT_ENV), so the script text is the same for every node with the same features.
  *
  * It is idempotent, and every pod start runs it:
@@ -77,7 +78,7 @@ has_chain_data() {
 # The value after the first occurrence of $1 (which ends in an opening quote), up to the closing quote. Whitespace is
 # dropped first, so compact and indented JSON, bare results and JSON-RPC envelopes all read the same.
 json_after() { tr -d ' \t\r\n' | awk -v k="$1" '{ i = index($0, k); if (i) { r = substr($0, i + length(k)); print substr(r, 1, index(r, "\"") - 1) } }'; }
-get() { wget -q -T 15 -O - "$1" 2>/dev/null; }`;
+get() { timeout 30 wget -q -O - "$1" 2>/dev/null; }`;
 
 const SEID_INIT = String.raw`if [ ! -f ${CONFIG}/genesis.json ]; then
   log "fresh volume: seid init $MONIKER --chain-id $CHAIN_ID"
@@ -92,7 +93,7 @@ if [ "$have" != "$GENESIS_SHA256" ]; then
   tmp=${CONFIG}/genesis.json.download
   case "$GENESIS_SOURCE" in
     /*) gunzip -c "$GENESIS_SOURCE" > "$tmp" || { rm -f "$tmp"; fail "genesis: cannot read $GENESIS_SOURCE"; } ;;
-    *) wget -q -T 60 -O "$tmp" "$GENESIS_SOURCE" || { rm -f "$tmp"; fail "genesis: cannot download $GENESIS_SOURCE"; } ;;
+    *) timeout 600 wget -q -O "$tmp" "$GENESIS_SOURCE" || { rm -f "$tmp"; fail "genesis: cannot download $GENESIS_SOURCE"; } ;;
   esac
   got="$(sha256 "$tmp")"
   if [ "$got" != "$GENESIS_SHA256" ]; then
@@ -153,7 +154,9 @@ const SNAPSHOT = String.raw`restore_snapshot() {
   mkdir -p ${SEID_TMP}
   archive=${SEID_TMP}/snapshot.download
   log "snapshot: downloading $SNAPSHOT_URL"
-  wget -q -T 60 -O "$archive" "$SNAPSHOT_URL" || { rm -f "$archive"; fail "snapshot: cannot download $SNAPSHOT_URL"; }
+  # No time limit: an archive snapshot takes hours. A stalled download stalls this init container (no probe watches
+  # init containers): delete the pod to start over.
+  wget -q -O "$archive" "$SNAPSHOT_URL" || { rm -f "$archive"; fail "snapshot: cannot download $SNAPSHOT_URL"; }
   if [ -n "$SNAPSHOT_SHA256" ]; then
     got="$(sha256 "$archive")"
     [ "$got" = "$SNAPSHOT_SHA256" ] || { rm -f "$archive"; fail "snapshot: $SNAPSHOT_URL has sha256 $got, expected $SNAPSHOT_SHA256: refusing to restore it"; }
