@@ -199,7 +199,7 @@ export class SeiNode extends Construct {
       ...(props.bootstrap?.snapshot
         ? [
             { name: INIT_ENV.snapshotUrl, value: props.bootstrap.snapshot.url },
-            { name: INIT_ENV.snapshotSha256, value: props.bootstrap.snapshot.sha256 ?? '' },
+            ...(props.bootstrap.snapshot.sha256 ? [{ name: INIT_ENV.snapshotSha256, value: props.bootstrap.snapshot.sha256 }] : []),
           ]
         : []),
     ];

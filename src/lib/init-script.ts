@@ -43,7 +43,7 @@ export const INIT_ENV = {
   rpcServers: 'STATESYNC_RPC_SERVERS',
   trustHeightOffset: 'TRUST_HEIGHT_OFFSET',
   snapshotUrl: 'SNAPSHOT_URL',
-  /** Optional; empty = not checked. */
+  /** Optional; unset = not checked (an empty env value would be dropped by the API server and re-applied forever). */
   snapshotSha256: 'SNAPSHOT_SHA256',
 } as const;
 
@@ -157,7 +157,7 @@ const SNAPSHOT = String.raw`restore_snapshot() {
   # No time limit: an archive snapshot takes hours. A stalled download stalls this init container (no probe watches
   # init containers): delete the pod to start over.
   wget -q -O "$archive" "$SNAPSHOT_URL" || { rm -f "$archive"; fail "snapshot: cannot download $SNAPSHOT_URL"; }
-  if [ -n "$SNAPSHOT_SHA256" ]; then
+  if [ -n "${'$'}{SNAPSHOT_SHA256:-}" ]; then
     got="$(sha256 "$archive")"
     [ "$got" = "$SNAPSHOT_SHA256" ] || { rm -f "$archive"; fail "snapshot: $SNAPSHOT_URL has sha256 $got, expected $SNAPSHOT_SHA256: refusing to restore it"; }
   fi

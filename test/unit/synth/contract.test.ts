@@ -102,6 +102,13 @@ describe('the contract of DESIGN §2', () => {
     }
   });
 
+  it('renders no empty env value: the API server drops it, and client-side apply would then re-apply forever', () => {
+    for (const mode of SEINODE_MODES) {
+      const pod = renderNode(modeProps(mode, { bootstrap: mode === 'seed' ? undefined : mode === 'archive' ? { snapshot: { url: 'https://s.example/a.tar' } } : MODE_BOOTSTRAP[mode] })).statefulSet.spec.template.spec;
+      for (const c of [...pod.initContainers, ...pod.containers]) for (const e of c.env) expect([c.name, e.name, e.value]).toEqual([c.name, e.name, expect.stringMatching(/./)]);
+    }
+  });
+
   it('runs seid non-root without privilege escalation or capabilities', () => {
     const pod = renderNode(baseProps()).statefulSet.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532 });
