@@ -180,6 +180,13 @@ export interface SeiNodeSpec {
   readonly overrides?: { [key: string]: string };
 
   /**
+   * A <name>-p2p Service publishing the p2p port outside the cluster.
+   *
+   * @schema SeiNodeSpec#p2pService
+   */
+  readonly p2PService?: SeiNodeSpecP2PService;
+
+  /**
    * Pause the node: its StatefulSet renders replicas: 0. Data is kept.
    *
    * @schema SeiNodeSpec#paused
@@ -269,6 +276,7 @@ export function toJson_SeiNodeSpec(obj: SeiNodeSpec | undefined): Record<string,
     'nodeId': obj.nodeId,
     'nodeKeySecret': obj.nodeKeySecret,
     'overrides': ((obj.overrides) === undefined) ? undefined : (Object.entries(obj.overrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'p2pService': toJson_SeiNodeSpecP2PService(obj.p2PService),
     'paused': obj.paused,
     'peers': obj.peers?.map(y => y),
     'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
@@ -391,6 +399,44 @@ export function toJson_SeiNodeSpecGenesis(obj: SeiNodeSpecGenesis | undefined): 
   const result = {
     'sha256': obj.sha256,
     'url': obj.url,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A <name>-p2p Service publishing the p2p port outside the cluster.
+ *
+ * @schema SeiNodeSpecP2PService
+ */
+export interface SeiNodeSpecP2PService {
+  /**
+   * @schema SeiNodeSpecP2PService#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema SeiNodeSpecP2PService#nodePort
+   */
+  readonly nodePort?: number;
+
+  /**
+   * @schema SeiNodeSpecP2PService#type
+   */
+  readonly type: SeiNodeSpecP2PServiceType;
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecP2PService' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecP2PService(obj: SeiNodeSpecP2PService | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'nodePort': obj.nodePort,
+    'type': obj.type,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -618,6 +664,16 @@ export function toJson_SeiNodeSpecBootstrapStateSync(obj: SeiNodeSpecBootstrapSt
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SeiNodeSpecP2PServiceType
+ */
+export enum SeiNodeSpecP2PServiceType {
+  /** LoadBalancer */
+  LOAD_BALANCER = "LoadBalancer",
+  /** NodePort */
+  NODE_PORT = "NodePort",
+}
 
 /**
  * @schema SeiNodeSpecResourcesLimits

@@ -52,6 +52,8 @@ const FLEET: FleetSpec[] = [
         nodeId: '5a1d5e4c8b3f2a9e7d6c0b1a2f3e4d5c6b7a8f90',
         bootstrap: stateSync,
         peerNodes: ['validator-0'],
+        // Reachable from the internet; put the address the cloud gives it into externalAddress.
+        p2pService: { type: 'LoadBalancer' },
         overrides: { 'p2p.max-connections': '400' },
         podLabels: { team: 'validators' },
       },
@@ -76,7 +78,15 @@ const FLEET: FleetSpec[] = [
         storage: { size: '20Ti', storageClassName: 'fast-nvme' },
         paused: true,
       },
-      { name: 'seed-0', chainId: 'atlantic-2', image: SEID_IMAGE, allowImageTag: true, seed: {} },
+      {
+        // An address book for the fleet and for strangers: public p2p, no RPC.
+        name: 'seed-0',
+        chainId: 'atlantic-2',
+        image: SEID_IMAGE,
+        allowImageTag: true,
+        seed: {},
+        p2pService: { type: 'LoadBalancer' },
+      },
     ],
   },
 ];

@@ -151,6 +151,16 @@ export const SEINODE_SCHEMA = {
           'x-kubernetes-list-type': 'set',
           items: { type: 'string', pattern: NODE_ID_PATTERN },
         },
+        p2pService: {
+          type: 'object',
+          description: 'A <name>-p2p Service publishing the p2p port outside the cluster.',
+          required: ['type'],
+          properties: {
+            type: { type: 'string', enum: ['LoadBalancer', 'NodePort'] },
+            nodePort: { type: 'integer', minimum: 1, maximum: 65535 },
+            annotations: { type: 'object', maxProperties: 64, additionalProperties: { type: 'string' } },
+          },
+        },
         externalAddress: { type: 'string', description: 'p2p.external-address, host:port.', maxLength: 300, pattern: HOST_PORT_PATTERN },
         fullNode: { type: 'object', description: 'Run as a full node (default pruning).', properties: {} },
         archive: { type: 'object', description: 'Run as an archive node (no pruning).', properties: {} },

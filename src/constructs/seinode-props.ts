@@ -73,6 +73,23 @@ export interface SeiNodeBootstrap {
   readonly none?: Record<string, never>;
 }
 
+/** A Service that lets nodes outside the cluster reach this node's p2p port. */
+export interface P2pServiceOptions {
+  /** `LoadBalancer` (a cloud load balancer per node) or `NodePort`. */
+  readonly type: 'LoadBalancer' | 'NodePort';
+  /**
+   * The node port (30000–32767 on a default cluster), so the address can be put in `externalAddress` before the first
+   * sync.
+   * @default allocated by the cluster
+   */
+  readonly nodePort?: number;
+  /**
+   * Annotations of the Service, e.g. a cloud's load-balancer settings.
+   * @default none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
 /** The genesis of a chain this project does not vendor. */
 export interface SeiNodeGenesis {
   /** http(s) URL of the plain genesis.json, downloaded by the init step on a node's first boot. */
@@ -181,6 +198,12 @@ export interface SeiNodeProps {
   readonly privatePeerIds?: readonly string[];
   /** Node IDs this node always accepts, past `max-connections` (`p2p.unconditional-peer-ids`). @default none */
   readonly unconditionalPeerIds?: readonly string[];
+  /**
+   * A `<name>-p2p` Service of this type publishing only the p2p port, with `externalTrafficPolicy: Local` (peers see
+   * the dialler's own address). Set `externalAddress` to the address it gets.
+   * @default none: the node is reachable inside the cluster only
+   */
+  readonly p2pService?: P2pServiceOptions;
   /**
    * The `host:port` other nodes should dial (`p2p.external-address`), e.g. a LoadBalancer's address.
    * @default none: seid advertises its listen address (the pod IP)
@@ -416,6 +439,14 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
     (props[field] ?? []).forEach((id, i) => {
       if (typeof id !== 'string' || !NODE_ID.test(id)) bad(`${field}[${i}]`, `${q(id)} is not a 40-hex node ID`);
     });
+  if (props.p2pService !== undefined) {
+    const { type, nodePort, annotations } = props.p2pService;
+    if (type !== 'LoadBalancer' && type !== 'NodePort') bad('p2pService.type', `${q(type)} is not one of LoadBalancer, NodePort`);
+    if (nodePort !== undefined && (!Number.isInteger(nodePort) || nodePort < 1 || nodePort > 65535))
+      bad('p2pService.nodePort', `${q(nodePort)} is not a port number`);
+    for (const [key, value] of Object.entries(annotations ?? {}))
+      if (!LABEL_KEY.test(key) || typeof value !== 'string') bad(`p2pService.annotations[${q(key)}]`, 'is not a valid annotation');
+  }
   if (props.externalAddress !== undefined && (typeof props.externalAddress !== 'string' || !HOST_PORT.test(props.externalAddress)))
     bad('externalAddress', `${q(props.externalAddress)} is not host:port`);
 

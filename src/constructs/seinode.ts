@@ -2,8 +2,9 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct, type IConstruct } from 'constructs';
 import { EXPECTED_FINGERPRINT_ANNOTATION, FINGERPRINT_ANNOTATION, dataClaimName } from '../contract.js';
-import { SeiNode as SeiNodeObject, type SeiNodeSpec, SeiNodeSpecUpdateStrategy } from '../../imports/sei.io.js';
+import { SeiNode as SeiNodeObject, type SeiNodeSpec, SeiNodeSpecP2PServiceType, SeiNodeSpecUpdateStrategy } from '../../imports/sei.io.js';
 import { fingerprintOf } from '../lib/fingerprint.js';
+import { quantityValue } from '../lib/quantity.js';
 import { pruneProtection, seiNodeGitOpsAnnotations } from '../lib/gitops.js';
 import { nodeLabels, selectorLabels } from '../lib/labels.js';
 import { KNOWN_CHAINS } from '../lib/chains.js';
@@ -75,6 +76,8 @@ export class SeiNode extends Construct {
   public readonly service: k8s.KubeService;
   public readonly dataClaim: k8s.KubePersistentVolumeClaim;
   public readonly statefulSet: k8s.KubeStatefulSet;
+  /** The `<name>-p2p` Service, when `p2pService` asks for one. */
+  public readonly p2pService?: k8s.KubeService;
   /** A validator's NetworkPolicy: only p2p and metrics come in (its RPC listens on 0.0.0.0 for the kubelet). */
   public readonly networkPolicy?: k8s.KubeNetworkPolicy;
 
@@ -183,6 +186,9 @@ export class SeiNode extends Construct {
       }),
       // Go's os.TempDir: keep any other temp file on the data volume too, not the container's small writable layer.
       { name: 'TMPDIR', value: SEID_TMP },
+      // A seed (no RPC): a soft heap cap at 87% of the memory limit, as the Sei operator sets it
+      // (sei-k8s-controller 2d670ad goMemLimitEnv): with request = limit, heap growth would be an OOM kill.
+      ...(seidMode === 'seed' ? [{ name: 'GOMEMLIMIT', value: `${Math.floor((quantityValue(limits.memory) * 87) / 100)}B` }] : []),
     ];
     const initEnv = [
       { name: INIT_ENV.chainId, value: props.chainId },
@@ -307,6 +313,17 @@ export class SeiNode extends Construct {
       ...(props.genesis ? { genesis: { url: props.genesis.url, sha256: props.genesis.sha256 } } : {}),
       ...(bootstrapPeers.length > 0 ? { bootstrapPeers } : {}),
       ...(props.externalAddress ? { externalAddress: props.externalAddress } : {}),
+      ...(props.p2pService
+        ? {
+            p2PService: {
+              type: props.p2pService.type as SeiNodeSpecP2PServiceType,
+              ...(props.p2pService.nodePort !== undefined ? { nodePort: props.p2pService.nodePort } : {}),
+              ...(props.p2pService.annotations && Object.keys(props.p2pService.annotations).length > 0
+                ? { annotations: sortedRecord(props.p2pService.annotations) }
+                : {}),
+            },
+          }
+        : {}),
       ...(props.nodeKeySecret ? { nodeKeySecret: props.nodeKeySecret } : {}),
       ...(props.nodeId ? { nodeId: props.nodeId } : {}),
       ...(privatePeerIds.length > 0 ? { privatePeerIds } : {}),
@@ -328,6 +345,31 @@ export class SeiNode extends Construct {
       { metadata: metadata(props.name, seiNodeGitOpsAnnotations()), spec },
       statefulSet,
     );
+
+    if (props.p2pService) {
+      const { type, nodePort, annotations } = props.p2pService;
+      const p2p = SEID_PORTS.find((p) => p.name === 'p2p')!;
+      this.p2pService = new k8s.KubeService(this, 'P2pService', {
+        metadata: metadata(`${props.name}-p2p`, annotations && Object.keys(annotations).length > 0 ? sortedRecord(annotations) : undefined),
+        spec: {
+          type,
+          // Peers record the address they were dialled from: keep it the dialler's, not a node's SNAT address.
+          externalTrafficPolicy: 'Local',
+          // A node that is still catching up takes inbound peers too.
+          publishNotReadyAddresses: true,
+          selector: selectorLabels(props.name),
+          ports: [
+            {
+              name: p2p.name,
+              port: p2p.containerPort,
+              targetPort: k8s.IntOrString.fromString(p2p.name),
+              protocol: 'TCP',
+              ...(nodePort !== undefined ? { nodePort } : {}),
+            },
+          ],
+        },
+      });
+    }
 
     if (seidMode === 'validator') {
       this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {

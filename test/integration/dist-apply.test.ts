@@ -123,6 +123,7 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
     ['trust period not a duration', (o) => (o.spec.bootstrap.stateSync.trustPeriod = '7 days'), /spec.bootstrap.stateSync.trustPeriod: Invalid value: "7 days"/],
     ['two bootstraps', (o) => (o.spec.bootstrap.none = {}), /spec.bootstrap: Invalid value: .*exactly one of spec.bootstrap.stateSync, spec.bootstrap.snapshot, spec.bootstrap.none/],
     ['snapshot sha256 not hex', (o) => (o.spec.bootstrap = { snapshot: { url: 'https://s.example/a.tar', sha256: 'xyz' } }), /spec.bootstrap.snapshot.sha256: Invalid value: "xyz"/],
+    ['p2p Service type', (o) => (o.spec.p2pService = { type: 'ClusterIP' }), /spec.p2pService.type: Unsupported value: "ClusterIP"/],
     ['node ID not 40 hex', (o) => (o.spec.nodeId = 'sentry-0'), /spec.nodeId: Invalid value: "sentry-0"/],
     ['external address without port', (o) => (o.spec.externalAddress = 'rpc.example'), /spec.externalAddress: Invalid value: "rpc.example"/],
     ['reserved pod label', (o) => (o.spec.podLabels = { 'sei.io/node': 'x' }), /spec.podLabels: Invalid value: .*must not set sei.io\/ or app.kubernetes.io\//],

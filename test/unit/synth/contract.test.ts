@@ -198,6 +198,28 @@ describe('the contract of DESIGN §2', () => {
     expect(renderNode(modeProps('fullNode')).service.spec.ports.map((p: any) => p.name)).toContain('rpc');
   });
 
+  it('a p2p Service only when asked: the p2p port, Local traffic policy, unready nodes included', () => {
+    expect(renderNode(modeProps('seed')).objects.filter((o) => o.metadata.name === 'seed-0-p2p')).toEqual([]);
+    const { objects } = renderNode(modeProps('seed', { p2pService: { type: 'NodePort', nodePort: 30656, annotations: { 'b.example/x': '1', 'a.example/y': '2' } } }));
+    const svc = objects.find((o) => o.metadata.name === 'seed-0-p2p')!;
+    expect(svc.metadata.annotations).toEqual({ 'a.example/y': '2', 'b.example/x': '1' });
+    expect(svc.spec).toEqual({
+      type: 'NodePort',
+      externalTrafficPolicy: 'Local',
+      publishNotReadyAddresses: true,
+      selector: { 'sei.io/node': 'seed-0' },
+      ports: [{ name: 'p2p', port: 26656, targetPort: 'p2p', protocol: 'TCP', nodePort: 30656 }],
+    });
+  });
+
+  it('a seed gets GOMEMLIMIT at 87% of its memory limit (as the Sei operator sets it); chain followers do not', () => {
+    const env = (mode: SeiNodeMode, over: Partial<SeiNodeProps> = {}) =>
+      Object.fromEntries(renderNode(modeProps(mode, over)).statefulSet.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env('seed').GOMEMLIMIT).toBe(`${Math.floor(2 * 2 ** 30 * 0.87)}B`);
+    expect(env('seed', { resources: { limits: { memory: '4Gi' } } }).GOMEMLIMIT).toBe(`${Math.floor(4 * 2 ** 30 * 0.87)}B`);
+    expect(env('fullNode').GOMEMLIMIT).toBeUndefined();
+  });
+
   it('state sync: seid gets the servers, the trust period and a temp dir on the data volume; the init step the rest', () => {
     const { statefulSet, seiNode } = renderNode(modeProps('fullNode'));
     const pod = statefulSet.spec.template.spec;

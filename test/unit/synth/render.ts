@@ -22,7 +22,8 @@ export function renderNode(props: SeiNodeProps, namespace = 'sei') {
   return {
     objects,
     seiNode: byKind('SeiNode'),
-    service: byKind('Service'),
+    // The headless Service (a p2pService adds a second, `<name>-p2p`).
+    service: objects.find((o) => o.kind === 'Service' && o.metadata.name === props.name)!,
     claim: byKind('PersistentVolumeClaim'),
     statefulSet: byKind('StatefulSet'),
     configMaps: objects.filter((o) => o.kind === 'ConfigMap'),
