@@ -149,7 +149,10 @@ const STATE_SYNC = String.raw`state_sync() {
   log "state sync: trust height $trust, hash $hash (agreed by: $servers)"
 }`;
 
-/** Downloads, checks and unpacks a snapshot archive (.tar, .tar.gz) into the home, through a staging directory. */
+/**
+ * Downloads, checks and unpacks a snapshot archive (.tar, .tar.gz) through a staging directory; moves its data/ and
+ * wasm/ into the home and nothing else.
+ */
 const SNAPSHOT = String.raw`restore_snapshot() {
   mkdir -p ${SEID_TMP}
   archive=${SEID_TMP}/snapshot.download
@@ -170,13 +173,15 @@ const SNAPSHOT = String.raw`restore_snapshot() {
   [ -d "$staging/data" ] || fail "snapshot: $SNAPSHOT_URL has no data/ directory at its top"
   # The sign state stays the node's own: a snapshot's copy must never replace it.
   rm -f "$staging/data/priv_validator_state.json"
+  # Only chain state comes from a snapshot: data/ and wasm/ (contract code). Anything else in it, config/ above all
+  # (the node's keys, genesis and settings), is left out.
   for entry in "$staging"/*; do
     name="${'$'}{entry##*/}"
-    if [ "$name" = data ]; then
-      for f in "$entry"/*; do mv "$f" ${DATA}/; done
-    else
-      rm -rf ${HOME}/"$name"; mv "$entry" ${HOME}/
-    fi
+    case "$name" in
+      data) mkdir -p ${DATA}; for f in "$entry"/*; do [ -e "$f" ] && mv "$f" ${DATA}/; done ;;
+      wasm) rm -rf ${HOME}/wasm; mv "$entry" ${HOME}/wasm ;;
+      *) log "snapshot: leaving out $name/ (only data/ and wasm/ are restored)" ;;
+    esac
   done
   rm -rf "$staging" "$archive"
   log "snapshot: restored $SNAPSHOT_URL"

@@ -280,7 +280,7 @@ describe.each(TOOLSETS)('with %s tools', (tools) => {
       }
     }
 
-    it('restores data/ and wasm/ once, keeps the node\'s own sign state, and refuses a wrong sha256', async () => {
+    it('restores data/ and wasm/ once (never config/), keeps the node\'s own sign state, and refuses a wrong sha256', async () => {
       const tgz = archive();
       const server = await rpc(1, { files: { '/snap.tar.gz': tgz } });
       const props = validator({ bootstrap: { snapshot: { url: `${server.url}/snap.tar.gz`, sha256: sha256(tgz) } } });
