@@ -159,6 +159,13 @@ export interface SeiNodeSpec {
   readonly image: string;
 
   /**
+   * rpc lag-threshold: blocks behind peers still Ready.
+   *
+   * @schema SeiNodeSpec#maxLagBlocks
+   */
+  readonly maxLagBlocks?: number;
+
+  /**
    * ID of the key in the node key Secret.
    *
    * @schema SeiNodeSpec#nodeId
@@ -273,6 +280,7 @@ export function toJson_SeiNodeSpec(obj: SeiNodeSpec | undefined): Record<string,
     'fullNode': toJson_SeiNodeSpecFullNode(obj.fullNode),
     'genesis': toJson_SeiNodeSpecGenesis(obj.genesis),
     'image': obj.image,
+    'maxLagBlocks': obj.maxLagBlocks,
     'nodeId': obj.nodeId,
     'nodeKeySecret': obj.nodeKeySecret,
     'overrides': ((obj.overrides) === undefined) ? undefined : (Object.entries(obj.overrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),

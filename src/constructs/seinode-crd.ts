@@ -151,6 +151,7 @@ export const SEINODE_SCHEMA = {
           'x-kubernetes-list-type': 'set',
           items: { type: 'string', pattern: NODE_ID_PATTERN },
         },
+        maxLagBlocks: { type: 'integer', format: 'int64', minimum: 0, description: 'rpc lag-threshold: blocks behind peers still Ready.' },
         p2pService: {
           type: 'object',
           description: 'A <name>-p2p Service publishing the p2p port outside the cluster.',

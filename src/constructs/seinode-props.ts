@@ -199,6 +199,13 @@ export interface SeiNodeProps {
   /** Node IDs this node always accepts, past `max-connections` (`p2p.unconditional-peer-ids`). @default none */
   readonly unconditionalPeerIds?: readonly string[];
   /**
+   * How far behind its peers (in blocks) a node may be and still be Ready: `/lag_status` answers 417 beyond it. Kept in
+   * config.toml's `[rpc] lag-threshold` by the init step (the key is not in v6.1.0's template, so no env var reaches
+   * it). Not for seeds, which serve no RPC.
+   * @default seid's own: 300 blocks (config.toml left alone)
+   */
+  readonly maxLagBlocks?: number;
+  /**
    * A `<name>-p2p` Service of this type publishing only the p2p port, with `externalTrafficPolicy: Local` (peers see
    * the dialler's own address). Set `externalAddress` to the address it gets.
    * @default none: the node is reachable inside the cluster only
@@ -439,6 +446,10 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
     (props[field] ?? []).forEach((id, i) => {
       if (typeof id !== 'string' || !NODE_ID.test(id)) bad(`${field}[${i}]`, `${q(id)} is not a 40-hex node ID`);
     });
+  if (props.maxLagBlocks !== undefined) {
+    if (!Number.isInteger(props.maxLagBlocks) || props.maxLagBlocks < 0) bad('maxLagBlocks', `${q(props.maxLagBlocks)} is not a whole number of blocks`);
+    else if (props.seed) bad('maxLagBlocks', 'a seed serves no RPC, so there is no /lag_status to tune');
+  }
   if (props.p2pService !== undefined) {
     const { type, nodePort, annotations } = props.p2pService;
     if (type !== 'LoadBalancer' && type !== 'NodePort') bad('p2pService.type', `${q(type)} is not one of LoadBalancer, NodePort`);

@@ -196,6 +196,7 @@ export class SeiNode extends Construct {
       { name: INIT_ENV.genesisSha256, value: genesis.sha256 },
       { name: INIT_ENV.genesisSource, value: genesis.source },
       ...(props.nodeId ? [{ name: INIT_ENV.nodeId, value: props.nodeId }] : []),
+      ...(props.maxLagBlocks !== undefined ? [{ name: INIT_ENV.lagThreshold, value: String(props.maxLagBlocks) }] : []),
       ...(stateSync
         ? [
             { name: INIT_ENV.rpcServers, value: stateSync.rpcServers.join(',') },
@@ -261,7 +262,14 @@ export class SeiNode extends Construct {
                 name: 'init',
                 image: props.image,
                 command: ['sh', '-c'],
-                args: [initScript({ signingKey: keys !== undefined, nodeKey: nodeKeySecret !== undefined, bootstrap })],
+                args: [
+                  initScript({
+                    signingKey: keys !== undefined,
+                    nodeKey: nodeKeySecret !== undefined,
+                    bootstrap,
+                    lagThreshold: props.maxLagBlocks !== undefined,
+                  }),
+                ],
                 env: initEnv,
                 resources: { requests: quantities(INIT_RESOURCES.requests), limits: quantities(INIT_RESOURCES.limits) },
                 securityContext,
@@ -279,8 +287,7 @@ export class SeiNode extends Construct {
                 // Startup: up to 24 h to bind the port (state sync, snapshot restore, a slow database open).
                 startupProbe: { tcpSocket: { port: probePort }, ...PROBE_TIMING.startup },
                 // Ready = caught up: seid's /lag_status answers 417 while the node is more than its lag threshold
-                // (300 blocks; `rpc.lag-threshold` is not in v6.1.0's config template, so it cannot be changed by
-                // env) behind its peers, where /health would answer 200 at any distance.
+                // (maxLagBlocks, else seid's 300) behind its peers, where /health would answer 200 at any distance.
                 readinessProbe: chainFollower
                   ? { httpGet: { path: '/lag_status', port: probePort }, ...PROBE_TIMING.readiness }
                   : { tcpSocket: { port: probePort }, ...PROBE_TIMING.readiness },
@@ -325,6 +332,7 @@ export class SeiNode extends Construct {
           }
         : {}),
       ...(props.nodeKeySecret ? { nodeKeySecret: props.nodeKeySecret } : {}),
+      ...(props.maxLagBlocks !== undefined ? { maxLagBlocks: props.maxLagBlocks } : {}),
       ...(props.nodeId ? { nodeId: props.nodeId } : {}),
       ...(privatePeerIds.length > 0 ? { privatePeerIds } : {}),
       ...(unconditionalPeerIds.length > 0 ? { unconditionalPeerIds } : {}),

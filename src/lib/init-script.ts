@@ -42,6 +42,8 @@ export const INIT_ENV = {
   /** Comma-separated RPC servers (state sync). */
   rpcServers: 'STATESYNC_RPC_SERVERS',
   trustHeightOffset: 'TRUST_HEIGHT_OFFSET',
+  /** Blocks of lag /lag_status tolerates (`[rpc] lag-threshold`). */
+  lagThreshold: 'LAG_THRESHOLD',
   snapshotUrl: 'SNAPSHOT_URL',
   /** Optional; unset = not checked (an empty env value would be dropped by the API server and re-applied forever). */
   snapshotSha256: 'SNAPSHOT_SHA256',
@@ -55,6 +57,8 @@ export interface InitScriptOptions {
   /** Install `node_key.json` from the node-key Secret. */
   readonly nodeKey: boolean;
   readonly bootstrap: Bootstrap;
+  /** Keep `[rpc] lag-threshold` in config.toml at $LAG_THRESHOLD (the readiness probe's lag). */
+  readonly lagThreshold: boolean;
 }
 
 const HOME = SEID_HOME;
@@ -115,6 +119,19 @@ if [ -n "${'$'}{NODE_ID:-}" ]; then
   id="$(seid tendermint show-node-id --home ${HOME})"
   [ "$id" = "$NODE_ID" ] || fail "node key: the node key Secret's key has ID $id, but the SeiNode says nodeId $NODE_ID: peers would dial the wrong ID; fix the Secret or nodeId"
 fi`;
+
+/**
+ * `[rpc] lag-threshold` is in Tendermint's config but not in v6.1.0's template, so no env variable can reach it (viper
+ * only binds keys the file has): set it in the file itself, on every start, replacing the line or adding it under
+ * `[rpc]`.
+ */
+const LAG_THRESHOLD = String.raw`case "$LAG_THRESHOLD" in ''|*[!0-9]*) fail "readiness: LAG_THRESHOLD $LAG_THRESHOLD is not a number of blocks" ;; esac
+awk -v n="$LAG_THRESHOLD" '
+  /^\[/ { if (section == "[rpc]" && !done) { print "lag-threshold = " n; done = 1 } section = $0 }
+  section == "[rpc]" && /^lag-threshold *=/ { if (!done) print "lag-threshold = " n; done = 1; next }
+  { print }
+  END { if (section == "[rpc]" && !done) { print "lag-threshold = " n; done = 1 } if (!done) exit 3 }' ${CONFIG}/config.toml > ${CONFIG}/config.toml.new   || { rm -f ${CONFIG}/config.toml.new; fail "readiness: config/config.toml has no [rpc] section for lag-threshold"; }
+mv ${CONFIG}/config.toml.new ${CONFIG}/config.toml`;
 
 /** Looks up a trust height (lowest latest height - offset) and its block hash on every server; all must agree. */
 const STATE_SYNC = String.raw`state_sync() {
@@ -206,6 +223,7 @@ fi`,
     GENESIS,
     ...(options.signingKey ? [SIGNING_KEY] : []),
     ...(options.nodeKey ? [NODE_KEY] : []),
+    ...(options.lagThreshold ? [LAG_THRESHOLD] : []),
     `mkdir -p ${SEID_TMP}`,
     ...bootstrap,
   ].join('\n');

@@ -30,7 +30,7 @@ init)
   mkdir -p "$home/config" "$home/data"
   [ -f "$home/config/genesis.json" ] && { echo "genesis.json exists" >&2; exit 1; }
   echo '{"chain_id":"'"$4"'","validators":[]}' > "$home/config/genesis.json"
-  printf '%s\n' 'mode = "full"' '[p2p]' 'pex = true' '[statesync]' 'enable = false' 'rpc-servers = ""' \
+  printf '%s\n' 'mode = "full"' '[rpc]' 'laddr = "tcp://127.0.0.1:26657"' 'timeout-read = "10s"' '' '[p2p]' 'pex = true' '[statesync]' 'enable = false' 'rpc-servers = ""' \
     'trust-height = 0' 'trust-hash = ""' 'trust-period = "168h0m0s"' '[consensus]' 'wal-file = "data/cs.wal/wal"' \
     '[db-sync]' 'trust-height = 0' 'trust-hash = ""' > "$home/config/config.toml"
   echo generated > "$home/config/priv_validator_key.json"
@@ -301,6 +301,24 @@ describe.each(TOOLSETS)('with %s tools', (tools) => {
       expect(code).not.toBe(0);
       expect(stderr).toContain(`has sha256 ${sha256(tgz)}, expected ${'ab'.repeat(32)}: refusing to restore it`);
       expect(existsSync(second.path('data/application.db'))).toBe(false);
+    });
+  });
+
+  describe('the readiness lag threshold', () => {
+    it('is written under [rpc] (no env var reaches it), replaced when it changes, never duplicated', async () => {
+      const { ok, read } = setUp(baseProps({ maxLagBlocks: 50 }));
+      await ok();
+      expect(read('config/config.toml')).toContain('[rpc]\nladdr = "tcp://127.0.0.1:26657"\ntimeout-read = "10s"\n\nlag-threshold = 50\n[p2p]');
+      await ok({ LAG_THRESHOLD: '120' });
+      const toml = read('config/config.toml');
+      expect(toml.match(/lag-threshold/g)).toHaveLength(1);
+      expect(toml).toContain('lag-threshold = 120\n[p2p]');
+    });
+
+    it('is left alone when not asked for', async () => {
+      const { ok, read } = setUp(baseProps());
+      await ok();
+      expect(read('config/config.toml')).not.toContain('lag-threshold');
     });
   });
 
