@@ -21,6 +21,11 @@ import {
 } from '../lib/names.js';
 import { QUANTITY_PATTERN } from '../lib/quantity.js';
 import { OWNED_SETTINGS } from './seinode-defaults.js';
+import { APP_TOML_KEYS, CONFIG_TOML_KEYS } from '../lib/seid-config-keys.js';
+import { START_FLAG_SETTINGS } from '../lib/seid-config.js';
+
+/** Every key an override may name (before the construct's own are taken out), sorted. */
+const SETTABLE_KEYS = [...new Set([...CONFIG_TOML_KEYS, ...APP_TOML_KEYS, ...START_FLAG_SETTINGS])].sort();
 
 /** The mode sub-objects; exactly one is set (CEL one-of rule below). */
 export const SEINODE_MODES = ['fullNode', 'archive', 'validator', 'seed'] as const;
@@ -210,6 +215,11 @@ export const SEINODE_SCHEMA = {
             {
               rule: `self.all(k, k.matches(${celRegex(OVERRIDE_KEY_PATTERN)}))`,
               message: 'spec.overrides keys must be dotted TOML keys such as p2p.max-connections',
+            },
+            {
+              // The same table the synth checks against, so a hand-written SeiNode is held to it too.
+              rule: `self.all(k, k in [${SETTABLE_KEYS.map((k) => `'${k}'`).join(', ')}])`,
+              message: "spec.overrides keys must be keys of seid v6.1.0's app.toml or config.toml templates (a whole section, or a key seid does not write, is ignored or blanks the section)",
             },
             {
               rule: OWNED_SETTINGS.map((k) => `!('${k}' in self)`).join(' && '),

@@ -109,6 +109,8 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
     ['negative storage size', (o) => (o.spec.storage.size = '-2Ti'), /spec.storage.size: Invalid value: .*must be above 0/],
     ['zero storage size', (o) => (o.spec.storage.size = '0'), /spec.storage.size: Invalid value: .*must be above 0/],
     ['override key not dotted TOML', (o) => (o.spec.overrides = { 'P2P PEX': 'x' }), /spec.overrides: Invalid value: .*dotted TOML keys/],
+    ['override of a key seid does not write', (o) => (o.spec.overrides = { 'rpc.lag-threshold': '50' }), /spec.overrides: Invalid value: .*keys of seid v6.1.0's app.toml or config.toml templates/],
+    ['override naming a whole section', (o) => (o.spec.overrides = { p2p: 'x' }), /spec.overrides: Invalid value: .*keys of seid v6.1.0's app.toml or config.toml templates/],
     ['override of an owned key', (o) => (o.spec.overrides = { 'rpc.laddr': 'x' }), /spec.overrides: Invalid value: .*must not set mode, rpc.laddr, p2p.laddr, p2p.persistent-peers/],
     [
       'state sync with one RPC server',
