@@ -159,6 +159,13 @@ export interface SeiNodeSpec {
   readonly image: string;
 
   /**
+   * Persistent peers by RPC host:port, their IDs read from /status at start, sorted.
+   *
+   * @schema SeiNodeSpec#lookupPeers
+   */
+  readonly lookupPeers?: string[];
+
+  /**
    * rpc lag-threshold: blocks behind peers still Ready.
    *
    * @schema SeiNodeSpec#maxLagBlocks
@@ -280,6 +287,7 @@ export function toJson_SeiNodeSpec(obj: SeiNodeSpec | undefined): Record<string,
     'fullNode': toJson_SeiNodeSpecFullNode(obj.fullNode),
     'genesis': toJson_SeiNodeSpecGenesis(obj.genesis),
     'image': obj.image,
+    'lookupPeers': obj.lookupPeers?.map(y => y),
     'maxLagBlocks': obj.maxLagBlocks,
     'nodeId': obj.nodeId,
     'nodeKeySecret': obj.nodeKeySecret,

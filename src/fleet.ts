@@ -12,7 +12,8 @@ export const CRD_CHART = 'seinode-crd';
 export type FleetNode = Omit<SeiNodeProps, 'namespace'> & {
   /**
    * Persistent peers by SeiNode name in the same fleet, resolved at synth to `<nodeId>@<name>.<namespace>.svc.
-   * cluster.local:26656`; each named node must declare its `nodeId` (and so a node key Secret). A validator named
+   * cluster.local:26656` when the named node declares its `nodeId`; a full or archive node without one goes into
+   * `lookupPeers` (its ID is read from its /status at start); a validator or seed without one is refused. A validator named
    * here is also added to this node's `privatePeerIds` and `unconditionalPeerIds` (the sentry layout: its address is
    * never gossiped, and it is always let in).
    * @default none
@@ -26,8 +27,9 @@ export interface FleetSpec {
   readonly nodes: readonly FleetNode[];
 }
 
-/** P2P port of every node (SEID_PORTS `p2p`). */
+/** P2P and RPC ports of every node (SEID_PORTS). */
 const P2P_PORT = 26656;
+const RPC_PORT = 26657;
 
 /** The fleet's nodes with `peerNodes` resolved into `peers`, `privatePeerIds` and `unconditionalPeerIds`. */
 export function resolvePeerNodes(fleet: FleetSpec): Omit<SeiNodeProps, 'namespace'>[] {
@@ -36,15 +38,19 @@ export function resolvePeerNodes(fleet: FleetSpec): Omit<SeiNodeProps, 'namespac
     if (!peerNodes || peerNodes.length === 0) return node;
     const errors: string[] = [];
     const peers = [...(node.peers ?? [])];
+    const lookupPeers = [...(node.lookupPeers ?? [])];
     const privateIds = [...(node.privatePeerIds ?? [])];
     const unconditionalIds = [...(node.unconditionalPeerIds ?? [])];
     peerNodes.forEach((name, i) => {
       const peer = byName.get(name);
       if (!peer) errors.push(`peerNodes[${i}]: no node named ${JSON.stringify(name)} in fleet ${fleet.namespace}`);
       else if (name === node.name) errors.push(`peerNodes[${i}]: a node cannot peer with itself`);
-      else if (!peer.nodeId)
-        errors.push(`peerNodes[${i}]: ${name} has no nodeId; give it a node key Secret and its nodeId, or list it in peers as <id>@host:port`);
-      else {
+      else if (!peer.nodeId) {
+        // Its ID is known only once it runs: the init step reads it from the peer's /status (on its Service's RPC).
+        if (peer.validator || peer.seed)
+          errors.push(`peerNodes[${i}]: ${name} has no nodeId, and a ${peer.validator ? 'validator' : 'seed'} publishes no RPC to read it from; give it a node key Secret and its nodeId`);
+        else lookupPeers.push(`${name}.${fleet.namespace}.svc.cluster.local:${RPC_PORT}`);
+      } else {
         peers.push(`${peer.nodeId}@${name}.${fleet.namespace}.svc.cluster.local:${P2P_PORT}`);
         if (peer.validator) {
           privateIds.push(peer.nodeId);
@@ -56,6 +62,7 @@ export function resolvePeerNodes(fleet: FleetSpec): Omit<SeiNodeProps, 'namespac
     return {
       ...node,
       peers,
+      ...(lookupPeers.length > 0 ? { lookupPeers } : {}),
       ...(privateIds.length > 0 ? { privatePeerIds: privateIds } : {}),
       ...(unconditionalIds.length > 0 ? { unconditionalPeerIds: unconditionalIds } : {}),
     };

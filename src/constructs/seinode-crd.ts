@@ -133,6 +133,13 @@ export const SEINODE_SCHEMA = {
             sha256: { type: 'string', pattern: SHA256_PATTERN },
           },
         },
+        lookupPeers: {
+          type: 'array',
+          description: 'Persistent peers by RPC host:port, their IDs read from /status at start, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', maxLength: 300, pattern: HOST_PORT_PATTERN },
+        },
         bootstrapPeers: {
           type: 'array',
           description: 'p2p.bootstrap-peers (seeds), <node id>@host:port, sorted.',

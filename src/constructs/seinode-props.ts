@@ -177,6 +177,14 @@ export interface SeiNodeProps {
    */
   readonly genesis?: SeiNodeGenesis;
   /**
+   * Persistent peers whose node ID is not known at synth, as the `host:port` of their Tendermint RPC (a full or archive
+   * node's Service publishes it). On every start the init step reads each one's ID from its `/status` and adds
+   * `<id>@host:26656` to `p2p.persistent-peers`, which it then keeps in config.toml instead of the environment. A peer
+   * that does not answer is left out until the next start (so two nodes naming each other never wait on each other).
+   * @default none
+   */
+  readonly lookupPeers?: readonly string[];
+  /**
    * Seed nodes / bootstrap peers (`<node id>@host:port`), for the address book: `p2p.bootstrap-peers` (Sei's
    * Tendermint has no `seeds` key).
    * @default none
@@ -426,6 +434,11 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
       bad('genesis.sha256', `${q(props.genesis.sha256)} is not a SHA-256 (64 lower-case hex)`);
   } else if (typeof props.chainId === 'string' && props.chainId !== '' && !KNOWN_CHAINS[props.chainId])
     bad('genesis', `is required for chain ${q(props.chainId)}: only ${Object.keys(KNOWN_CHAINS).join(', ')} have a vendored genesis`);
+
+  (props.lookupPeers ?? []).forEach((hostPort, i, all) => {
+    if (typeof hostPort !== 'string' || !HOST_PORT.test(hostPort)) bad(`lookupPeers[${i}]`, `${q(hostPort)} is not the host:port of a peer's RPC`);
+    if (all.indexOf(hostPort) !== i) bad(`lookupPeers[${i}]`, `${q(hostPort)} is listed twice`);
+  });
 
   const bootstrapPeers = props.bootstrapPeers ?? [];
   bootstrapPeers.forEach((peer, i) => {

@@ -133,6 +133,7 @@ export class SeiNode extends Construct {
     const bootstrap = bootstrapOf(props);
     const stateSync = props.bootstrap?.stateSync;
     const bootstrapPeers = [...new Set(props.bootstrapPeers ?? [])].sort();
+    const lookupPeers = [...new Set(props.lookupPeers ?? [])].sort();
     const known = KNOWN_CHAINS[props.chainId];
     const genesis = known
       ? { source: `${INIT_MOUNTS.genesis}/${GENESIS_GZIP_KEY}`, sha256: SeiGenesis.of(this, props.chainId, this.namespace).sha256 }
@@ -169,7 +170,8 @@ export class SeiNode extends Construct {
         ...settings,
         ...overrides,
         mode: seidMode,
-        ...(peers.length > 0 ? { 'p2p.persistent-peers': persistentPeers(peers) } : {}),
+        // With peers to look up, the init step writes every persistent peer into config.toml (env would win over it).
+        ...(peers.length > 0 && lookupPeers.length === 0 ? { 'p2p.persistent-peers': persistentPeers(peers) } : {}),
         ...(bootstrapPeers.length > 0 ? { 'p2p.bootstrap-peers': persistentPeers(bootstrapPeers) } : {}),
         ...(props.externalAddress ? { 'p2p.external-address': props.externalAddress } : {}),
         ...(privatePeerIds.length > 0 ? { 'p2p.private-peer-ids': privatePeerIds.join(',') } : {}),
@@ -197,6 +199,12 @@ export class SeiNode extends Construct {
       { name: INIT_ENV.genesisSource, value: genesis.source },
       ...(props.nodeId ? [{ name: INIT_ENV.nodeId, value: props.nodeId }] : []),
       ...(props.maxLagBlocks !== undefined ? [{ name: INIT_ENV.lagThreshold, value: String(props.maxLagBlocks) }] : []),
+      ...(lookupPeers.length > 0
+        ? [
+            { name: INIT_ENV.lookupPeers, value: lookupPeers.join(',') },
+            ...(peers.length > 0 ? [{ name: INIT_ENV.staticPeers, value: persistentPeers(peers) }] : []),
+          ]
+        : []),
       ...(stateSync
         ? [
             { name: INIT_ENV.rpcServers, value: stateSync.rpcServers.join(',') },
@@ -268,6 +276,7 @@ export class SeiNode extends Construct {
                     nodeKey: nodeKeySecret !== undefined,
                     bootstrap,
                     lagThreshold: props.maxLagBlocks !== undefined,
+                    lookupPeers: lookupPeers.length > 0,
                   }),
                 ],
                 env: initEnv,
@@ -319,6 +328,7 @@ export class SeiNode extends Construct {
       ...(props.bootstrap ? { bootstrap: bootstrapSpec(props.bootstrap) } : {}),
       ...(props.genesis ? { genesis: { url: props.genesis.url, sha256: props.genesis.sha256 } } : {}),
       ...(bootstrapPeers.length > 0 ? { bootstrapPeers } : {}),
+      ...(lookupPeers.length > 0 ? { lookupPeers } : {}),
       ...(props.externalAddress ? { externalAddress: props.externalAddress } : {}),
       ...(props.p2pService
         ? {

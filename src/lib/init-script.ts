@@ -14,7 +14,7 @@
  *    by every RPC server and writes them into config.toml, or a snapshot archive is restored. A volume that already
  *    has chain data (a node from before this script) is marked bootstrapped and left alone.
  */
-import { SEID_HOME } from '../constructs/seinode-defaults.js';
+import { SEID_HOME, SEID_PORTS } from '../constructs/seinode-defaults.js';
 
 /** Where the init container sees its inputs (outside the data volume). */
 export const INIT_MOUNTS = {
@@ -42,6 +42,10 @@ export const INIT_ENV = {
   /** Comma-separated RPC servers (state sync). */
   rpcServers: 'STATESYNC_RPC_SERVERS',
   trustHeightOffset: 'TRUST_HEIGHT_OFFSET',
+  /** Comma-separated `host:port` RPC addresses of peers whose IDs are read from /status. */
+  lookupPeers: 'LOOKUP_PEERS',
+  /** Comma-separated `<id>@host:port` peers known at synth (with LOOKUP_PEERS only; else seid gets them by env). */
+  staticPeers: 'STATIC_PEERS',
   /** Blocks of lag /lag_status tolerates (`[rpc] lag-threshold`). */
   lagThreshold: 'LAG_THRESHOLD',
   snapshotUrl: 'SNAPSHOT_URL',
@@ -57,6 +61,8 @@ export interface InitScriptOptions {
   /** Install `node_key.json` from the node-key Secret. */
   readonly nodeKey: boolean;
   readonly bootstrap: Bootstrap;
+  /** Look up peers' IDs ($LOOKUP_PEERS) and keep `[p2p] persistent-peers` in config.toml with $STATIC_PEERS. */
+  readonly lookupPeers: boolean;
   /** Keep `[rpc] lag-threshold` in config.toml at $LAG_THRESHOLD (the readiness probe's lag). */
   readonly lagThreshold: boolean;
 }
@@ -65,6 +71,7 @@ const HOME = SEID_HOME;
 const CONFIG = `${HOME}/config`;
 const DATA = `${HOME}/data`;
 const MARKER = `${HOME}/.bootstrapped`;
+const P2P_PORT = SEID_PORTS.find((p) => p.name === 'p2p')!.containerPort;
 
 const PRELUDE = String.raw`set -eu
 log() { echo "sei-init: $*" >&2; }
@@ -131,6 +138,27 @@ awk -v n="$LAG_THRESHOLD" '
   section == "[rpc]" && /^lag-threshold *=/ { if (!done) print "lag-threshold = " n; done = 1; next }
   { print }
   END { if (section == "[rpc]" && !done) { print "lag-threshold = " n; done = 1 } if (!done) exit 3 }' ${CONFIG}/config.toml > ${CONFIG}/config.toml.new   || { rm -f ${CONFIG}/config.toml.new; fail "readiness: config/config.toml has no [rpc] section for lag-threshold"; }
+mv ${CONFIG}/config.toml.new ${CONFIG}/config.toml`;
+
+/**
+ * Peers by RPC address: read each one's node ID from /status (the first `"id":"…"` of the answer is `node_info.id`),
+ * skip the ones that do not answer, and write the list into `[p2p] persistent-peers`.
+ */
+const PEER_LOOKUP = String.raw`peers="${'$'}{STATIC_PEERS:-}"
+for hp in $(echo "$LOOKUP_PEERS" | tr ',' ' '); do
+  host="${'$'}{hp%:*}"
+  if ! body="$(get "http://$hp/status")"; then log "peers: $hp does not answer; starting without it (the next start asks again)"; continue; fi
+  id="$(printf '%s' "$body" | json_after '"id":"')"
+  case "$id" in *[!0-9a-f]*|'') log "peers: $hp/status has no node ID; starting without it"; continue ;; esac
+  [ "${'$'}{#id}" -eq 40 ] || { log "peers: $hp/status has no node ID; starting without it"; continue; }
+  log "peers: $hp is $id"
+  peers="${'$'}{peers:+$peers,}$id@$host:${P2P_PORT}"
+done
+awk -v p="$peers" '
+  /^\[/ { section = $0 }
+  section == "[p2p]" && /^persistent-peers *=/ { print "persistent-peers = "" p """; n++; next }
+  { print }
+  END { if (n != 1) exit 3 }' ${CONFIG}/config.toml > ${CONFIG}/config.toml.new   || { rm -f ${CONFIG}/config.toml.new; fail "peers: config/config.toml has no [p2p] persistent-peers to set"; }
 mv ${CONFIG}/config.toml.new ${CONFIG}/config.toml`;
 
 /** Looks up a trust height (lowest latest height - offset) and its block hash on every server; all must agree. */
@@ -224,6 +252,7 @@ fi`,
     ...(options.signingKey ? [SIGNING_KEY] : []),
     ...(options.nodeKey ? [NODE_KEY] : []),
     ...(options.lagThreshold ? [LAG_THRESHOLD] : []),
+    ...(options.lookupPeers ? [PEER_LOOKUP] : []),
     `mkdir -p ${SEID_TMP}`,
     ...bootstrap,
   ].join('\n');

@@ -126,6 +126,7 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
     ['two bootstraps', (o) => (o.spec.bootstrap.none = {}), /spec.bootstrap: Invalid value: .*exactly one of spec.bootstrap.stateSync, spec.bootstrap.snapshot, spec.bootstrap.none/],
     ['snapshot sha256 not hex', (o) => (o.spec.bootstrap = { snapshot: { url: 'https://s.example/a.tar', sha256: 'xyz' } }), /spec.bootstrap.snapshot.sha256: Invalid value: "xyz"/],
     ['p2p Service type', (o) => (o.spec.p2pService = { type: 'ClusterIP' }), /spec.p2pService.type: Unsupported value: "ClusterIP"/],
+    ['lookup peer without port', (o) => (o.spec.lookupPeers = ['sentry-0.sei.svc']), /spec.lookupPeers\[0\]: Invalid value: "sentry-0.sei.svc"/],
     ['node ID not 40 hex', (o) => (o.spec.nodeId = 'sentry-0'), /spec.nodeId: Invalid value: "sentry-0"/],
     ['external address without port', (o) => (o.spec.externalAddress = 'rpc.example'), /spec.externalAddress: Invalid value: "rpc.example"/],
     ['reserved pod label', (o) => (o.spec.podLabels = { 'sei.io/node': 'x' }), /spec.podLabels: Invalid value: .*must not set sei.io\/ or app.kubernetes.io\//],

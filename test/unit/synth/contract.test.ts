@@ -198,6 +198,18 @@ describe('the contract of DESIGN §2', () => {
     expect(renderNode(modeProps('fullNode')).service.spec.ports.map((p: any) => p.name)).toContain('rpc');
   });
 
+  it('peers to look up move every persistent peer from the environment to the init step (env would win over the file)', () => {
+    const { statefulSet } = renderNode(modeProps('fullNode', { peers: [`${PEER_ID}@a.sei.svc:26656`], lookupPeers: ['b.sei.svc:26657'] }));
+    const pod = statefulSet.spec.template.spec;
+    expect(pod.containers[0].env.map((e: any) => e.name)).not.toContain('SEID_P2P_PERSISTENT_PEERS');
+    expect(pod.initContainers[0].env).toEqual(
+      expect.arrayContaining([
+        { name: 'LOOKUP_PEERS', value: 'b.sei.svc:26657' },
+        { name: 'STATIC_PEERS', value: `${PEER_ID}@a.sei.svc:26656` },
+      ]),
+    );
+  });
+
   it('a p2p Service only when asked: the p2p port, Local traffic policy, unready nodes included', () => {
     expect(renderNode(modeProps('seed')).objects.filter((o) => o.metadata.name === 'seed-0-p2p')).toEqual([]);
     const { objects } = renderNode(modeProps('seed', { p2pService: { type: 'NodePort', nodePort: 30656, annotations: { 'b.example/x': '1', 'a.example/y': '2' } } }));

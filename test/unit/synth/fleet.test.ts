@@ -26,9 +26,19 @@ describe('peerNodes: peers by node name, resolved at synth', () => {
     expect(v.privatePeerIds).toBeUndefined();
   });
 
+  it('a full node without nodeId is looked up at start: its RPC address goes into lookupPeers', () => {
+    const [a] = resolvePeerNodes({ namespace: 'ns', nodes: [{ ...rpc, name: 'a', peerNodes: ['rpc-0'], peers: [] }, { ...rpc, peerNodes: [] }] });
+    expect(a.peers).toEqual([]);
+    expect(a.lookupPeers).toEqual(['rpc-0.ns.svc.cluster.local:26657']);
+  });
+
   it.each<[string, FleetNode[], string]>([
     ['an unknown name', [{ ...rpc, peerNodes: ['nobody'] }], 'SeiNode ns/rpc-0: invalid props:\n  - peerNodes[0]: no node named "nobody" in fleet ns'],
-    ['a peer without nodeId', [{ ...rpc, name: 'a', peerNodes: ['rpc-0'] }, rpc], 'SeiNode ns/a: invalid props:\n  - peerNodes[0]: rpc-0 has no nodeId'],
+    [
+      'a validator without nodeId (no RPC on its Service to read it from)',
+      [{ ...rpc, peerNodes: ['v'] }, { ...validator, name: 'v', nodeId: undefined, peerNodes: [] }],
+      'SeiNode ns/rpc-0: invalid props:\n  - peerNodes[0]: v has no nodeId, and a validator publishes no RPC',
+    ],
     ['itself', [{ ...sentry, peerNodes: ['sentry-0'] }], 'peerNodes[0]: a node cannot peer with itself'],
   ])('refuses %s, naming the node and the field', (_, nodes, message) => {
     expect(() => resolvePeerNodes({ namespace: 'ns', nodes })).toThrow(message);

@@ -30,7 +30,7 @@ init)
   mkdir -p "$home/config" "$home/data"
   [ -f "$home/config/genesis.json" ] && { echo "genesis.json exists" >&2; exit 1; }
   echo '{"chain_id":"'"$4"'","validators":[]}' > "$home/config/genesis.json"
-  printf '%s\n' 'mode = "full"' '[rpc]' 'laddr = "tcp://127.0.0.1:26657"' 'timeout-read = "10s"' '' '[p2p]' 'pex = true' '[statesync]' 'enable = false' 'rpc-servers = ""' \
+  printf '%s\n' 'mode = "full"' '[rpc]' 'laddr = "tcp://127.0.0.1:26657"' 'timeout-read = "10s"' '' '[p2p]' 'persistent-peers = ""' 'pex = true' '[statesync]' 'enable = false' 'rpc-servers = ""' \
     'trust-height = 0' 'trust-hash = ""' 'trust-period = "168h0m0s"' '[consensus]' 'wal-file = "data/cs.wal/wal"' \
     '[db-sync]' 'trust-height = 0' 'trust-hash = ""' > "$home/config/config.toml"
   echo generated > "$home/config/priv_validator_key.json"

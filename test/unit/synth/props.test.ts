@@ -37,6 +37,7 @@ const BAD: [string, Partial<SeiNodeProps> & Record<string, unknown>, string, str
   ['nodeKeySecret on a validator', { fullNode: undefined, validator: {}, nodeKeySecret: 'k' }, 'nodeKeySecret', 'validator.nodeKeySecret'],
   ['maxLagBlocks negative', { maxLagBlocks: -1 }, 'maxLagBlocks', 'not a whole number'],
   ['maxLagBlocks on a seed', { fullNode: undefined, seed: {}, bootstrap: undefined, maxLagBlocks: 10 }, 'maxLagBlocks', 'serves no RPC'],
+  ['lookup peer without port', { lookupPeers: ['sentry-0.sei.svc'] }, 'lookupPeers[0]', "not the host:port of a peer's RPC"],
   ['p2p Service of another type', { p2pService: { type: 'ClusterIP' as never } }, 'p2pService.type', 'not one of LoadBalancer, NodePort'],
   ['p2p Service node port out of range', { p2pService: { type: 'NodePort', nodePort: 70000 } }, 'p2pService.nodePort', 'not a port number'],
   ['private peer ID not hex', { privatePeerIds: ['sentry-0'] }, 'privatePeerIds[0]', 'not a 40-hex node ID'],
