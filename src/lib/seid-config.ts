@@ -15,7 +15,10 @@ export function settingFile(key: string): 'config.toml' | 'app.toml' | 'flag' | 
   return undefined;
 }
 
-/** True when `key` names a whole `[section]` of either file: `SEID_<SECTION>` would shadow the section's table. */
+/**
+ * True when `key` names a whole `[section]` of either file: with `SEID_<SECTION>` set, viper (`isPathShadowedInAutoEnv`)
+ * skips the file for every key under it, and the section falls back to in-code defaults.
+ */
 export function isSection(key: string): boolean {
   return CONFIG_TOML_SECTIONS.includes(key) || APP_TOML_SECTIONS.includes(key);
 }
@@ -26,7 +29,7 @@ export function isSection(key: string): boolean {
  */
 export function settingProblem(key: string): string | undefined {
   if (isSection(key))
-    return `names a whole [${key}] section: SEID_${key.toUpperCase().replace(/[.-]/g, '_')} would blank it; set one key such as ${key}.<key>`;
+    return `names a whole [${key}] section: SEID_${key.toUpperCase().replace(/[.-]/g, '_')} would make seid ignore the file for all of it; set one key such as ${key}.<key>`;
   if (settingFile(key) === undefined)
     return 'is not a key of seid v6.1.0\'s app.toml or config.toml templates (see src/lib/seid-config-keys.ts); seid would ignore it';
   return undefined;

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { renderConfigKeysModule } from '../../../scripts/gen-config-keys.js';
 import { SEINODE_MODES, type SeiNodeMode } from '../../../src/constructs/seinode-crd.js';
 import type { SeiNodeProps } from '../../../src/constructs/seinode.js';
-import { APP_TOML_KEYS, CONFIG_TOML_KEYS } from '../../../src/lib/seid-config-keys.js';
+import { APP_TOML_KEYS, APP_TOML_SECTIONS, CONFIG_TOML_KEYS, CONFIG_TOML_SECTIONS } from '../../../src/lib/seid-config-keys.js';
 import { START_FLAG_SETTINGS, settingFile, settingProblem } from '../../../src/lib/seid-config.js';
 import { seidEnvName } from '../../../src/lib/seid-env.js';
 import { templateKeys } from '../../../src/lib/toml-template-keys.js';
@@ -41,6 +41,11 @@ describe('the config key table of seid v6.1.0', () => {
     expect(settingFile('concurrency-workers')).toBe('flag');
     expect(settingProblem('p2p')).toMatch(/whole \[p2p\] section/);
     expect(settingProblem('state-store')).toMatch(/whole \[state-store\] section/);
+  });
+
+  it('no key\'s variable is also a section\'s (setting it would make seid ignore that whole section of the file)', () => {
+    const sectionEnv = new Set([...CONFIG_TOML_SECTIONS, ...APP_TOML_SECTIONS].map(seidEnvName));
+    expect([...CONFIG_TOML_KEYS, ...APP_TOML_KEYS, ...START_FLAG_SETTINGS].filter((k) => sectionEnv.has(seidEnvName(k)))).toEqual([]);
   });
 
   it('no two keys share a SEID_* variable, so each variable names one key', () => {
