@@ -23,7 +23,7 @@ const kubectl = (args: string[], input?: string) => {
   return r.stdout;
 };
 try {
-  const app = buildApp([{ namespace: NS, nodes: [{ name: 'victim', chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', fullNode: {} }] }], undefined, { admissionPolicy: false });
+  const app = buildApp([{ namespace: NS, nodes: [{ name: 'victim', chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', allowImageTag: true, fullNode: {}, bootstrap: { none: {} } }] }], undefined, { admissionPolicy: false });
   const docs = app.charts.flatMap((c) => c.toJson() as { kind: string }[]);
   const yaml = (objs: unknown[]) => objs.map((o) => JSON.stringify(o)).join('\n---\n');
   kubectl(['apply', '--server-side', '--field-manager=argocd-controller', '-f', '-'], yaml(docs.filter((d) => d.kind === 'CustomResourceDefinition')));

@@ -96,11 +96,32 @@ export function toJson_SeiNodeProps(obj: SeiNodeProps | undefined): Record<strin
  */
 export interface SeiNodeSpec {
   /**
+   * Accept an image by tag alone (no digest).
+   *
+   * @schema SeiNodeSpec#allowImageTag
+   */
+  readonly allowImageTag?: boolean;
+
+  /**
    * Run as an archive node (no pruning).
    *
    * @schema SeiNodeSpec#archive
    */
   readonly archive?: SeiNodeSpecArchive;
+
+  /**
+   * How the node gets the chain state on first boot: exactly one of stateSync, snapshot, none.
+   *
+   * @schema SeiNodeSpec#bootstrap
+   */
+  readonly bootstrap?: SeiNodeSpecBootstrap;
+
+  /**
+   * p2p.bootstrap-peers (seeds), <node id>@host:port, sorted.
+   *
+   * @schema SeiNodeSpec#bootstrapPeers
+   */
+  readonly bootstrapPeers?: string[];
 
   /**
    * Chain ID, e.g. pacific-1 (mainnet), atlantic-2 (testnet).
@@ -110,11 +131,25 @@ export interface SeiNodeSpec {
   readonly chainId: string;
 
   /**
+   * p2p.external-address, host:port.
+   *
+   * @schema SeiNodeSpec#externalAddress
+   */
+  readonly externalAddress?: string;
+
+  /**
    * Run as a full node (default pruning).
    *
    * @schema SeiNodeSpec#fullNode
    */
   readonly fullNode?: SeiNodeSpecFullNode;
+
+  /**
+   * The genesis of a chain whose genesis is not vendored: URL and SHA-256.
+   *
+   * @schema SeiNodeSpec#genesis
+   */
+  readonly genesis?: SeiNodeSpecGenesis;
 
   /**
    * The seid container image, ideally pinned by digest.
@@ -124,11 +159,46 @@ export interface SeiNodeSpec {
   readonly image: string;
 
   /**
+   * Persistent peers by RPC host:port, their IDs read from /status at start, sorted.
+   *
+   * @schema SeiNodeSpec#lookupPeers
+   */
+  readonly lookupPeers?: string[];
+
+  /**
+   * rpc lag-threshold: blocks behind peers still Ready.
+   *
+   * @schema SeiNodeSpec#maxLagBlocks
+   */
+  readonly maxLagBlocks?: number;
+
+  /**
+   * ID of the key in the node key Secret.
+   *
+   * @schema SeiNodeSpec#nodeId
+   */
+  readonly nodeId?: string;
+
+  /**
+   * Secret holding node_key.json (the p2p identity) of a non-validator.
+   *
+   * @schema SeiNodeSpec#nodeKeySecret
+   */
+  readonly nodeKeySecret?: string;
+
+  /**
    * seid configuration overrides: dotted app.toml/config.toml keys to values, passed as SEID_* environment variables.
    *
    * @schema SeiNodeSpec#overrides
    */
   readonly overrides?: { [key: string]: string };
+
+  /**
+   * A <name>-p2p Service publishing the p2p port outside the cluster.
+   *
+   * @schema SeiNodeSpec#p2pService
+   */
+  readonly p2PService?: SeiNodeSpecP2PService;
 
   /**
    * Pause the node: its StatefulSet renders replicas: 0. Data is kept.
@@ -152,6 +222,13 @@ export interface SeiNodeSpec {
   readonly podLabels?: { [key: string]: string };
 
   /**
+   * p2p.private-peer-ids, sorted.
+   *
+   * @schema SeiNodeSpec#privatePeerIds
+   */
+  readonly privatePeerIds?: string[];
+
+  /**
    * Container resources of seid.
    *
    * @schema SeiNodeSpec#resources
@@ -171,6 +248,13 @@ export interface SeiNodeSpec {
    * @schema SeiNodeSpec#storage
    */
   readonly storage?: SeiNodeSpecStorage;
+
+  /**
+   * p2p.unconditional-peer-ids, sorted.
+   *
+   * @schema SeiNodeSpec#unconditionalPeerIds
+   */
+  readonly unconditionalPeerIds?: string[];
 
   /**
    * StatefulSet update strategy.
@@ -194,17 +278,29 @@ export interface SeiNodeSpec {
 export function toJson_SeiNodeSpec(obj: SeiNodeSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+    'allowImageTag': obj.allowImageTag,
     'archive': toJson_SeiNodeSpecArchive(obj.archive),
+    'bootstrap': toJson_SeiNodeSpecBootstrap(obj.bootstrap),
+    'bootstrapPeers': obj.bootstrapPeers?.map(y => y),
     'chainId': obj.chainId,
+    'externalAddress': obj.externalAddress,
     'fullNode': toJson_SeiNodeSpecFullNode(obj.fullNode),
+    'genesis': toJson_SeiNodeSpecGenesis(obj.genesis),
     'image': obj.image,
+    'lookupPeers': obj.lookupPeers?.map(y => y),
+    'maxLagBlocks': obj.maxLagBlocks,
+    'nodeId': obj.nodeId,
+    'nodeKeySecret': obj.nodeKeySecret,
     'overrides': ((obj.overrides) === undefined) ? undefined : (Object.entries(obj.overrides).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'p2pService': toJson_SeiNodeSpecP2PService(obj.p2PService),
     'paused': obj.paused,
     'peers': obj.peers?.map(y => y),
     'podLabels': ((obj.podLabels) === undefined) ? undefined : (Object.entries(obj.podLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'privatePeerIds': obj.privatePeerIds?.map(y => y),
     'resources': toJson_SeiNodeSpecResources(obj.resources),
     'seed': toJson_SeiNodeSpecSeed(obj.seed),
     'storage': toJson_SeiNodeSpecStorage(obj.storage),
+    'unconditionalPeerIds': obj.unconditionalPeerIds?.map(y => y),
     'updateStrategy': obj.updateStrategy,
     'validator': toJson_SeiNodeSpecValidator(obj.validator),
   };
@@ -235,6 +331,44 @@ export function toJson_SeiNodeSpecArchive(obj: SeiNodeSpecArchive | undefined): 
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
 /**
+ * How the node gets the chain state on first boot: exactly one of stateSync, snapshot, none.
+ *
+ * @schema SeiNodeSpecBootstrap
+ */
+export interface SeiNodeSpecBootstrap {
+  /**
+   * @schema SeiNodeSpecBootstrap#none
+   */
+  readonly none?: SeiNodeSpecBootstrapNone;
+
+  /**
+   * @schema SeiNodeSpecBootstrap#snapshot
+   */
+  readonly snapshot?: SeiNodeSpecBootstrapSnapshot;
+
+  /**
+   * @schema SeiNodeSpecBootstrap#stateSync
+   */
+  readonly stateSync?: SeiNodeSpecBootstrapStateSync;
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecBootstrap' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecBootstrap(obj: SeiNodeSpecBootstrap | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'none': toJson_SeiNodeSpecBootstrapNone(obj.none),
+    'snapshot': toJson_SeiNodeSpecBootstrapSnapshot(obj.snapshot),
+    'stateSync': toJson_SeiNodeSpecBootstrapStateSync(obj.stateSync),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * Run as a full node (default pruning).
  *
  * @schema SeiNodeSpecFullNode
@@ -249,6 +383,76 @@ export interface SeiNodeSpecFullNode {
 export function toJson_SeiNodeSpecFullNode(obj: SeiNodeSpecFullNode | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
   const result = {
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * The genesis of a chain whose genesis is not vendored: URL and SHA-256.
+ *
+ * @schema SeiNodeSpecGenesis
+ */
+export interface SeiNodeSpecGenesis {
+  /**
+   * @schema SeiNodeSpecGenesis#sha256
+   */
+  readonly sha256: string;
+
+  /**
+   * @schema SeiNodeSpecGenesis#url
+   */
+  readonly url: string;
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecGenesis' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecGenesis(obj: SeiNodeSpecGenesis | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'sha256': obj.sha256,
+    'url': obj.url,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * A <name>-p2p Service publishing the p2p port outside the cluster.
+ *
+ * @schema SeiNodeSpecP2PService
+ */
+export interface SeiNodeSpecP2PService {
+  /**
+   * @schema SeiNodeSpecP2PService#annotations
+   */
+  readonly annotations?: { [key: string]: string };
+
+  /**
+   * @schema SeiNodeSpecP2PService#nodePort
+   */
+  readonly nodePort?: number;
+
+  /**
+   * @schema SeiNodeSpecP2PService#type
+   */
+  readonly type: SeiNodeSpecP2PServiceType;
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecP2PService' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecP2PService(obj: SeiNodeSpecP2PService | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'nodePort': obj.nodePort,
+    'type': obj.type,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -391,6 +595,101 @@ export function toJson_SeiNodeSpecValidator(obj: SeiNodeSpecValidator | undefine
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SeiNodeSpecBootstrapNone
+ */
+export interface SeiNodeSpecBootstrapNone {
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecBootstrapNone' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecBootstrapNone(obj: SeiNodeSpecBootstrapNone | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SeiNodeSpecBootstrapSnapshot
+ */
+export interface SeiNodeSpecBootstrapSnapshot {
+  /**
+   * @schema SeiNodeSpecBootstrapSnapshot#sha256
+   */
+  readonly sha256?: string;
+
+  /**
+   * @schema SeiNodeSpecBootstrapSnapshot#url
+   */
+  readonly url: string;
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecBootstrapSnapshot' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecBootstrapSnapshot(obj: SeiNodeSpecBootstrapSnapshot | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'sha256': obj.sha256,
+    'url': obj.url,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SeiNodeSpecBootstrapStateSync
+ */
+export interface SeiNodeSpecBootstrapStateSync {
+  /**
+   * @schema SeiNodeSpecBootstrapStateSync#rpcServers
+   */
+  readonly rpcServers: string[];
+
+  /**
+   * @schema SeiNodeSpecBootstrapStateSync#trustHeightOffset
+   */
+  readonly trustHeightOffset: number;
+
+  /**
+   * @schema SeiNodeSpecBootstrapStateSync#trustPeriod
+   */
+  readonly trustPeriod: string;
+}
+
+/**
+ * Converts an object of type 'SeiNodeSpecBootstrapStateSync' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_SeiNodeSpecBootstrapStateSync(obj: SeiNodeSpecBootstrapStateSync | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'rpcServers': obj.rpcServers?.map(y => y),
+    'trustHeightOffset': obj.trustHeightOffset,
+    'trustPeriod': obj.trustPeriod,
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * @schema SeiNodeSpecP2PServiceType
+ */
+export enum SeiNodeSpecP2PServiceType {
+  /** LoadBalancer */
+  LOAD_BALANCER = "LoadBalancer",
+  /** NodePort */
+  NODE_PORT = "NodePort",
+}
 
 /**
  * @schema SeiNodeSpecResourcesLimits

@@ -13,9 +13,19 @@ import {
   NODE_NAME_PATTERN,
   OVERRIDE_KEY_PATTERN,
   PEER_PATTERN,
+  HTTP_URL_PATTERN,
+  SHA256_PATTERN,
+  DURATION_PATTERN,
+  HOST_PORT_PATTERN,
+  NODE_ID_PATTERN,
 } from '../lib/names.js';
 import { QUANTITY_PATTERN } from '../lib/quantity.js';
 import { OWNED_SETTINGS } from './seinode-defaults.js';
+import { APP_TOML_KEYS, CONFIG_TOML_KEYS } from '../lib/seid-config-keys.js';
+import { START_FLAG_SETTINGS } from '../lib/seid-config.js';
+
+/** Every key an override may name (before the construct's own are taken out), sorted. */
+const SETTABLE_KEYS = [...new Set([...CONFIG_TOML_KEYS, ...APP_TOML_KEYS, ...START_FLAG_SETTINGS])].sort();
 
 /** The mode sub-objects; exactly one is set (CEL one-of rule below). */
 export const SEINODE_MODES = ['fullNode', 'archive', 'validator', 'seed'] as const;
@@ -72,6 +82,99 @@ export const SEINODE_SCHEMA = {
           minLength: 1,
           pattern: '^[^\\s]+$',
         },
+        allowImageTag: { type: 'boolean', description: 'Accept an image by tag alone (no digest).' },
+        bootstrap: {
+          type: 'object',
+          description: 'How the node gets the chain state on first boot: exactly one of stateSync, snapshot, none.',
+          'x-kubernetes-validations': [
+            {
+              rule: '[has(self.stateSync), has(self.snapshot), has(self.none)].filter(x, x).size() == 1',
+              message: 'exactly one of spec.bootstrap.stateSync, spec.bootstrap.snapshot, spec.bootstrap.none must be set',
+            },
+          ],
+          properties: {
+            stateSync: {
+              type: 'object',
+              required: ['rpcServers', 'trustPeriod', 'trustHeightOffset'],
+              'x-kubernetes-validations': [
+                {
+                  rule: 'size(self.rpcServers) >= 2',
+                  message: 'spec.bootstrap.stateSync.rpcServers needs at least 2 RPC servers (a light-client primary and a witness)',
+                },
+              ],
+              properties: {
+                rpcServers: {
+                  type: 'array',
+                  maxItems: 20,
+                  'x-kubernetes-list-type': 'set',
+                  items: { type: 'string', maxLength: 2048, pattern: HTTP_URL_PATTERN },
+                },
+                trustPeriod: { type: 'string', maxLength: 64, pattern: DURATION_PATTERN },
+                trustHeightOffset: { type: 'integer', format: 'int64', minimum: 1 },
+              },
+            },
+            snapshot: {
+              type: 'object',
+              required: ['url'],
+              properties: {
+                url: { type: 'string', maxLength: 2048, pattern: HTTP_URL_PATTERN },
+                sha256: { type: 'string', pattern: SHA256_PATTERN },
+              },
+            },
+            none: { type: 'object', properties: {} },
+          },
+        },
+        genesis: {
+          type: 'object',
+          description: 'The genesis of a chain whose genesis is not vendored: URL and SHA-256.',
+          required: ['url', 'sha256'],
+          properties: {
+            url: { type: 'string', maxLength: 2048, pattern: HTTP_URL_PATTERN },
+            sha256: { type: 'string', pattern: SHA256_PATTERN },
+          },
+        },
+        lookupPeers: {
+          type: 'array',
+          description: 'Persistent peers by RPC host:port, their IDs read from /status at start, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', maxLength: 300, pattern: HOST_PORT_PATTERN },
+        },
+        bootstrapPeers: {
+          type: 'array',
+          description: 'p2p.bootstrap-peers (seeds), <node id>@host:port, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', maxLength: 300, pattern: PEER_PATTERN },
+        },
+        nodeKeySecret: { ...secretName, description: 'Secret holding node_key.json (the p2p identity) of a non-validator.' },
+        nodeId: { type: 'string', description: 'ID of the key in the node key Secret.', pattern: NODE_ID_PATTERN },
+        privatePeerIds: {
+          type: 'array',
+          description: 'p2p.private-peer-ids, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', pattern: NODE_ID_PATTERN },
+        },
+        unconditionalPeerIds: {
+          type: 'array',
+          description: 'p2p.unconditional-peer-ids, sorted.',
+          maxItems: 200,
+          'x-kubernetes-list-type': 'set',
+          items: { type: 'string', pattern: NODE_ID_PATTERN },
+        },
+        maxLagBlocks: { type: 'integer', format: 'int64', minimum: 0, description: 'rpc lag-threshold: blocks behind peers still Ready.' },
+        p2pService: {
+          type: 'object',
+          description: 'A <name>-p2p Service publishing the p2p port outside the cluster.',
+          required: ['type'],
+          properties: {
+            type: { type: 'string', enum: ['LoadBalancer', 'NodePort'] },
+            nodePort: { type: 'integer', minimum: 1, maximum: 65535 },
+            annotations: { type: 'object', maxProperties: 64, additionalProperties: { type: 'string' } },
+          },
+        },
+        externalAddress: { type: 'string', description: 'p2p.external-address, host:port.', maxLength: 300, pattern: HOST_PORT_PATTERN },
         fullNode: { type: 'object', description: 'Run as a full node (default pruning).', properties: {} },
         archive: { type: 'object', description: 'Run as an archive node (no pruning).', properties: {} },
         seed: { type: 'object', description: 'Run as a seed node (p2p address book only).', properties: {} },
@@ -121,8 +224,13 @@ export const SEINODE_SCHEMA = {
               message: 'spec.overrides keys must be dotted TOML keys such as p2p.max-connections',
             },
             {
+              // The same table the synth checks against, so a hand-written SeiNode is held to it too.
+              rule: `self.all(k, k in [${SETTABLE_KEYS.map((k) => `'${k}'`).join(', ')}])`,
+              message: "spec.overrides keys must be keys of seid v6.1.0's app.toml or config.toml templates (a whole section, or a key seid does not write, is ignored or blanks the section)",
+            },
+            {
               rule: OWNED_SETTINGS.map((k) => `!('${k}' in self)`).join(' && '),
-              message: `spec.overrides must not set ${OWNED_SETTINGS.join(', ')}: the mode, spec.peers and the readiness probe own them`,
+              message: `spec.overrides must not set ${OWNED_SETTINGS.join(', ')}: the mode, spec.peers, spec.bootstrap and the probes own them`,
             },
           ],
           additionalProperties: { type: 'string', maxLength: 4096 },

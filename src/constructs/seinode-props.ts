@@ -11,7 +11,15 @@ import {
   OVERRIDE_KEY_PATTERN,
   PEER_PATTERN,
   RESERVED_LABEL_PREFIXES,
+  HTTP_URL_PATTERN,
+  SHA256_PATTERN,
+  DURATION_PATTERN,
+  HOST_PORT_PATTERN,
+  IMAGE_DIGEST_PATTERN,
+  NODE_ID_PATTERN,
 } from '../lib/names.js';
+import { KNOWN_CHAINS, parseVersion, versionBelow } from '../lib/chains.js';
+import { settingProblem } from '../lib/seid-config.js';
 import { isQuantity, quantityValue } from '../lib/quantity.js';
 import { seidEnvName } from '../lib/seid-env.js';
 
@@ -21,6 +29,74 @@ export type FullNodeOptions = Record<string, never>;
 export type ArchiveOptions = Record<string, never>;
 /** Options of a seed node. None yet. */
 export type SeedOptions = Record<string, never>;
+
+/** State sync: seid restores a recent snapshot from peers, verified by a light client against the RPC servers. */
+export interface StateSyncOptions {
+  /**
+   * Tendermint RPC servers (http(s) URLs), at least two: seid uses the first as the light client's primary and the
+   * others as witnesses, and the init step looks up the trust height and hash on every one and refuses to start when
+   * they disagree. Independent providers make that check mean something.
+   */
+  readonly rpcServers: readonly string[];
+  /**
+   * How long a trusted header stays trusted (`statesync.trust-period`, a Go duration); must be below the chain's
+   * unbonding period.
+   * @default '168h' (sei-config `defaults.go`)
+   */
+  readonly trustPeriod?: string;
+  /**
+   * Trust height = the lowest latest height among the servers minus this many blocks, looked up at first boot (a
+   * committed height would go stale).
+   * @default 2000 (one snapshot interval: sei-config's `DefaultSnapshotInterval`)
+   */
+  readonly trustHeightOffset?: number;
+}
+
+/** A snapshot archive restored into the node's home at first boot. */
+export interface SnapshotOptions {
+  /** http(s) URL of a `.tar` or `.tar.gz` whose top holds `data/` (busybox in the seid image has no lz4 or zstd). */
+  readonly url: string;
+  /**
+   * SHA-256 of the archive; checked before it is unpacked.
+   * @default not checked
+   */
+  readonly sha256?: string;
+}
+
+/** How a new node gets the chain's state on first boot; exactly one is set. */
+export interface SeiNodeBootstrap {
+  /** State sync from peers, trusted via RPC servers. @default unset */
+  readonly stateSync?: StateSyncOptions;
+  /** Restore a snapshot archive (the way for an archive node). @default unset */
+  readonly snapshot?: SnapshotOptions;
+  /** Sync from genesis: only for a new chain (Sei's public chains cannot be synced from genesis). @default unset */
+  readonly none?: Record<string, never>;
+}
+
+/** A Service that lets nodes outside the cluster reach this node's p2p port. */
+export interface P2pServiceOptions {
+  /** `LoadBalancer` (a cloud load balancer per node) or `NodePort`. */
+  readonly type: 'LoadBalancer' | 'NodePort';
+  /**
+   * The node port (30000–32767 on a default cluster), so the address can be put in `externalAddress` before the first
+   * sync.
+   * @default allocated by the cluster
+   */
+  readonly nodePort?: number;
+  /**
+   * Annotations of the Service, e.g. a cloud's load-balancer settings.
+   * @default none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The genesis of a chain this project does not vendor. */
+export interface SeiNodeGenesis {
+  /** http(s) URL of the plain genesis.json, downloaded by the init step on a node's first boot. */
+  readonly url: string;
+  /** SHA-256 of the file; the init step refuses anything else. */
+  readonly sha256: string;
+}
 
 /** Options of a validator. */
 export interface ValidatorOptions {
@@ -78,8 +154,76 @@ export interface SeiNodeProps {
   readonly namespace?: string;
   /** Chain ID, e.g. `pacific-1` (mainnet) or `atlantic-2` (testnet). */
   readonly chainId: string;
-  /** The seid image; pin it by digest so a synth is reproducible. */
+  /**
+   * The seid image, pinned by digest (`repo[:tag]@sha256:…`) so two synths can never mean two binaries. A tag that
+   * names a version (`:v6.1.0`) must not be older than the chain's minimum (src/lib/chains.ts).
+   */
   readonly image: string;
+  /**
+   * Accept an image by tag alone (no digest), e.g. on a devnet.
+   * @default false
+   */
+  readonly allowImageTag?: boolean;
+  /**
+   * How the node gets the chain's state on first boot. Required for every mode but `seed`: Sei's public chains
+   * cannot be synced from genesis, so the choice is spelled out.
+   * @default seed: `{ none: {} }`; other modes: none (required)
+   */
+  readonly bootstrap?: SeiNodeBootstrap;
+  /**
+   * The chain's genesis, for a chain whose genesis is not vendored (pacific-1, atlantic-2 and arctic-1 are: they
+   * come from a ConfigMap per namespace and chain).
+   * @default the vendored genesis of a known chain; required for any other chain
+   */
+  readonly genesis?: SeiNodeGenesis;
+  /**
+   * Persistent peers whose node ID is not known at synth, as the `host:port` of their Tendermint RPC (a full or archive
+   * node's Service publishes it). On every start the init step reads each one's ID from its `/status` and adds
+   * `<id>@host:26656` to `p2p.persistent-peers`, which it then keeps in config.toml instead of the environment. A peer
+   * that does not answer is left out until the next start (so two nodes naming each other never wait on each other).
+   * @default none
+   */
+  readonly lookupPeers?: readonly string[];
+  /**
+   * Seed nodes / bootstrap peers (`<node id>@host:port`), for the address book: `p2p.bootstrap-peers` (Sei's
+   * Tendermint has no `seeds` key).
+   * @default none
+   */
+  readonly bootstrapPeers?: readonly string[];
+  /**
+   * Secret with key `node_key.json`: the node's p2p identity, for any mode but `validator` (which has
+   * `validator.nodeKeySecret`). Installed 0600 into `config/` by the init step on every start.
+   * @default none: `seid init` generates a node key on first start, whose ID is known only after it
+   */
+  readonly nodeKeySecret?: string;
+  /**
+   * The node ID (40 hex) of the key in the node key Secret (`seid tendermint show-node-id`). Lets other nodes of the
+   * fleet name this one in `peerNodes`; the init step refuses to start when the installed key has another ID.
+   * @default unknown
+   */
+  readonly nodeId?: string;
+  /** Node IDs whose addresses this node must not gossip (`p2p.private-peer-ids`): a sentry's validator. @default none */
+  readonly privatePeerIds?: readonly string[];
+  /** Node IDs this node always accepts, past `max-connections` (`p2p.unconditional-peer-ids`). @default none */
+  readonly unconditionalPeerIds?: readonly string[];
+  /**
+   * How far behind its peers (in blocks) a node may be and still be Ready: `/lag_status` answers 417 beyond it. Kept in
+   * config.toml's `[rpc] lag-threshold` by the init step (the key is not in v6.1.0's template, so no env var reaches
+   * it). Not for seeds, which serve no RPC.
+   * @default seid's own: 300 blocks (config.toml left alone)
+   */
+  readonly maxLagBlocks?: number;
+  /**
+   * A `<name>-p2p` Service of this type publishing only the p2p port, with `externalTrafficPolicy: Local` (peers see
+   * the dialler's own address). Set `externalAddress` to the address it gets.
+   * @default none: the node is reachable inside the cluster only
+   */
+  readonly p2pService?: P2pServiceOptions;
+  /**
+   * The `host:port` other nodes should dial (`p2p.external-address`), e.g. a LoadBalancer's address.
+   * @default none: seid advertises its listen address (the pod IP)
+   */
+  readonly externalAddress?: string;
   /** Run as a full node. @default unset */
   readonly fullNode?: FullNodeOptions;
   /** Run as an archive node (no pruning). @default unset */
@@ -143,6 +287,63 @@ const OVERRIDE_KEY = re(OVERRIDE_KEY_PATTERN);
 const LABEL_KEY = re(LABEL_KEY_PATTERN);
 const LABEL_VALUE = re(LABEL_VALUE_PATTERN);
 const UPDATE_STRATEGIES = ['RollingUpdate', 'OnDelete'];
+const HTTP_URL = re(HTTP_URL_PATTERN);
+const SHA256 = re(SHA256_PATTERN);
+const DURATION = re(DURATION_PATTERN);
+const HOST_PORT = re(HOST_PORT_PATTERN);
+const IMAGE_DIGEST = re(IMAGE_DIGEST_PATTERN);
+const NODE_ID = re(NODE_ID_PATTERN);
+
+/** The bootstrap a props object chose (seeds default to none). Call only on props that passed `propErrors`. */
+export function bootstrapOf(props: SeiNodeProps): 'stateSync' | 'snapshot' | 'none' {
+  const b = props.bootstrap ?? { none: {} };
+  return b.stateSync ? 'stateSync' : b.snapshot ? 'snapshot' : 'none';
+}
+
+function bootstrapErrors(props: SeiNodeProps): string[] {
+  const errors: string[] = [];
+  const bad = (field: string, why: string) => errors.push(`${field}: ${why}`);
+  const b = props.bootstrap;
+  const mode = SEINODE_MODES.find((m) => props[m] !== undefined);
+  if (b === undefined) {
+    if (mode !== undefined && mode !== 'seed')
+      bad('bootstrap', `is required for a ${mode}: set stateSync or snapshot (Sei's public chains cannot be synced from genesis), or none for a new chain`);
+    return errors;
+  }
+  const kinds = (['stateSync', 'snapshot', 'none'] as const).filter((k) => b[k] !== undefined);
+  if (kinds.length !== 1) {
+    bad('bootstrap', `exactly one of stateSync, snapshot, none must be set, got ${kinds.length === 0 ? 'none' : kinds.join(' and ')}`);
+    return errors;
+  }
+  if (b.stateSync) {
+    const s = b.stateSync;
+    if (mode === 'archive')
+      bad('bootstrap.stateSync', 'an archive keeps the whole history, which state sync does not bring: use bootstrap.snapshot (or none)');
+    if (mode === 'seed') bad('bootstrap.stateSync', 'a seed keeps no chain state: leave bootstrap unset');
+    const servers = Array.isArray(s.rpcServers) ? s.rpcServers : [];
+    if (servers.length < 2)
+      bad('bootstrap.stateSync.rpcServers', `needs at least 2 RPC servers (a light-client primary and a witness), got ${servers.length}`);
+    servers.forEach((url, i) => {
+      if (typeof url !== 'string' || !HTTP_URL.test(url))
+        bad(`bootstrap.stateSync.rpcServers[${i}]`, `${q(url)} is not an http(s) URL without commas`);
+      if (servers.indexOf(url) !== i) bad(`bootstrap.stateSync.rpcServers[${i}]`, `${q(url)} is listed twice`);
+    });
+    if (s.trustPeriod !== undefined && (typeof s.trustPeriod !== 'string' || !DURATION.test(s.trustPeriod)))
+      bad('bootstrap.stateSync.trustPeriod', `${q(s.trustPeriod)} is not a Go duration such as 168h`);
+    if (s.trustHeightOffset !== undefined && (!Number.isInteger(s.trustHeightOffset) || s.trustHeightOffset < 1))
+      bad('bootstrap.stateSync.trustHeightOffset', `${q(s.trustHeightOffset)} is not a whole number of blocks above 0`);
+  }
+  if (b.snapshot) {
+    if (mode === 'seed') bad('bootstrap.snapshot', 'a seed keeps no chain state: leave bootstrap unset');
+    const { url, sha256 } = b.snapshot;
+    if (typeof url !== 'string' || !HTTP_URL.test(url)) bad('bootstrap.snapshot.url', `${q(url)} is not an http(s) URL`);
+    else if (!/\.(tar|tar\.gz|tgz)$/.test(url))
+      bad('bootstrap.snapshot.url', `${q(url)} is not a .tar or .tar.gz (the seid image's busybox cannot unpack other formats)`);
+    if (sha256 !== undefined && (typeof sha256 !== 'string' || !SHA256.test(sha256)))
+      bad('bootstrap.snapshot.sha256', `${q(sha256)} is not a SHA-256 (64 lower-case hex)`);
+  }
+  return errors;
+}
 
 const q = JSON.stringify;
 
@@ -175,6 +376,17 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
 
   if (typeof props.image !== 'string' || props.image === '') bad('image', 'is required');
   else if (/\s/.test(props.image)) bad('image', `${q(props.image)} contains whitespace`);
+  else {
+    if (!IMAGE_DIGEST.test(props.image) && props.allowImageTag !== true)
+      bad('image', `${q(props.image)} is not pinned by digest (repo@sha256:…); set allowImageTag: true to accept a tag`);
+    const tag = /:([^/@:]+)(@|$)/.exec(props.image.slice(props.image.lastIndexOf('/') + 1))?.[1];
+    const version = tag ? parseVersion(tag) : undefined;
+    const known = KNOWN_CHAINS[props.chainId];
+    if (version && known && versionBelow(version, parseVersion(known.minImageVersion)!))
+      bad('image', `${q(props.image)} is older than ${known.minImageVersion}, the oldest seid this project renders for ${props.chainId}`);
+  }
+  if (props.allowImageTag !== undefined && typeof props.allowImageTag !== 'boolean')
+    bad('allowImageTag', `must be a boolean, got ${q(props.allowImageTag)}`);
 
   const modes = SEINODE_MODES.filter((m) => props[m] !== undefined);
   if (modes.length !== 1)
@@ -212,12 +424,63 @@ export function propErrors(props: SeiNodeProps, namespace: string | undefined): 
     seenPeers.add(peer);
   });
 
+  errors.push(...bootstrapErrors(props));
+  if (props.genesis !== undefined) {
+    if (KNOWN_CHAINS[props.chainId])
+      bad('genesis', `${props.chainId}'s genesis is vendored (chains/${props.chainId}); genesis is for other chains`);
+    if (typeof props.genesis.url !== 'string' || !HTTP_URL.test(props.genesis.url))
+      bad('genesis.url', `${q(props.genesis.url)} is not an http(s) URL`);
+    if (typeof props.genesis.sha256 !== 'string' || !SHA256.test(props.genesis.sha256))
+      bad('genesis.sha256', `${q(props.genesis.sha256)} is not a SHA-256 (64 lower-case hex)`);
+  } else if (typeof props.chainId === 'string' && props.chainId !== '' && !KNOWN_CHAINS[props.chainId])
+    bad('genesis', `is required for chain ${q(props.chainId)}: only ${Object.keys(KNOWN_CHAINS).join(', ')} have a vendored genesis`);
+
+  (props.lookupPeers ?? []).forEach((hostPort, i, all) => {
+    if (typeof hostPort !== 'string' || !HOST_PORT.test(hostPort)) bad(`lookupPeers[${i}]`, `${q(hostPort)} is not the host:port of a peer's RPC`);
+    if (all.indexOf(hostPort) !== i) bad(`lookupPeers[${i}]`, `${q(hostPort)} is listed twice`);
+  });
+
+  const bootstrapPeers = props.bootstrapPeers ?? [];
+  bootstrapPeers.forEach((peer, i) => {
+    if (typeof peer !== 'string' || !PEER.test(peer)) bad(`bootstrapPeers[${i}]`, `${q(peer)} is not <40-hex node id>@host:port`);
+    if (bootstrapPeers.indexOf(peer) !== i) bad(`bootstrapPeers[${i}]`, `${q(peer)} is listed twice`);
+  });
+  if (props.nodeKeySecret !== undefined) {
+    if (props.validator) bad('nodeKeySecret', 'a validator sets validator.nodeKeySecret (with its signing key)');
+    if (typeof props.nodeKeySecret !== 'string' || !DNS_SUBDOMAIN.test(props.nodeKeySecret) || props.nodeKeySecret.length > 253)
+      bad('nodeKeySecret', `${q(props.nodeKeySecret)} is not a valid Secret name`);
+  }
+  if (props.nodeId !== undefined) {
+    if (typeof props.nodeId !== 'string' || !NODE_ID.test(props.nodeId)) bad('nodeId', `${q(props.nodeId)} is not a 40-hex node ID`);
+    else if (props.nodeKeySecret === undefined && props.validator?.nodeKeySecret === undefined)
+      bad('nodeId', 'needs a node key Secret (nodeKeySecret, or validator.nodeKeySecret): without one the ID changes with every fresh volume');
+  }
+  for (const field of ['privatePeerIds', 'unconditionalPeerIds'] as const)
+    (props[field] ?? []).forEach((id, i) => {
+      if (typeof id !== 'string' || !NODE_ID.test(id)) bad(`${field}[${i}]`, `${q(id)} is not a 40-hex node ID`);
+    });
+  if (props.maxLagBlocks !== undefined) {
+    if (!Number.isInteger(props.maxLagBlocks) || props.maxLagBlocks < 0) bad('maxLagBlocks', `${q(props.maxLagBlocks)} is not a whole number of blocks`);
+    else if (props.seed) bad('maxLagBlocks', 'a seed serves no RPC, so there is no /lag_status to tune');
+  }
+  if (props.p2pService !== undefined) {
+    const { type, nodePort, annotations } = props.p2pService;
+    if (type !== 'LoadBalancer' && type !== 'NodePort') bad('p2pService.type', `${q(type)} is not one of LoadBalancer, NodePort`);
+    if (nodePort !== undefined && (!Number.isInteger(nodePort) || nodePort < 1 || nodePort > 65535))
+      bad('p2pService.nodePort', `${q(nodePort)} is not a port number`);
+    for (const [key, value] of Object.entries(annotations ?? {}))
+      if (!LABEL_KEY.test(key) || typeof value !== 'string') bad(`p2pService.annotations[${q(key)}]`, 'is not a valid annotation');
+  }
+  if (props.externalAddress !== undefined && (typeof props.externalAddress !== 'string' || !HOST_PORT.test(props.externalAddress)))
+    bad('externalAddress', `${q(props.externalAddress)} is not host:port`);
+
   const envNames = new Map<string, string>();
   for (const [key, value] of Object.entries(props.overrides ?? {})) {
     const field = `overrides[${q(key)}]`;
     if (!OVERRIDE_KEY.test(key)) bad(field, 'is not a dotted TOML key such as p2p.max-connections');
     else if (OWNED_SETTINGS.includes(key))
-      bad(field, `${key} is set by the construct (mode, peers, readiness probe) and cannot be overridden`);
+      bad(field, `${key} is set by the construct (mode, peers, bootstrap, readiness probe) and cannot be overridden`);
+    else if (settingProblem(key) !== undefined) bad(field, settingProblem(key)!);
     else {
       const env = seidEnvName(key);
       const clash = envNames.get(env);

@@ -23,3 +23,18 @@ export const LABEL_KEY_PATTERN =
 export const LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 /** Label prefixes the construct owns; a user's podLabels may not set them (the selector depends on them). */
 export const RESERVED_LABEL_PREFIXES = ['sei.io/', 'app.kubernetes.io/'] as const;
+/**
+ * An RPC server or download URL: http(s), no whitespace and no comma (state-sync servers are joined with commas into
+ * one setting).
+ */
+export const HTTP_URL_PATTERN = '^https?://[^\\s,]+$';
+/** A SHA-256 digest as sha256sum prints it (64 lower-case hex). */
+export const SHA256_PATTERN = '^[0-9a-f]{64}$';
+/** A Go duration such as seid's `trust-period` takes (`168h`, `90m`, `1h30m`). */
+export const DURATION_PATTERN = '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$';
+/** `host:port` as seid's `p2p.external-address` takes it (no node ID). */
+export const HOST_PORT_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9.]*[A-Za-z0-9])?:[0-9]{1,5}$';
+/** An image pinned by digest: `repo[:tag]@sha256:<64 hex>`. */
+export const IMAGE_DIGEST_PATTERN = '@sha256:[0-9a-f]{64}$';
+/** A Tendermint node ID: 40 lower-case hex (`seid tendermint show-node-id`). */
+export const NODE_ID_PATTERN = '^[0-9a-f]{40}$';

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { FINGERPRINT_ANNOTATION } from '../../src/contract.js';
 import type { SeiNodeProps } from '../../src/constructs/seinode.js';
 import { controllerManagerSkipReason, eventually, hasControllerManager, kubectl, kubectlOk, useNamespace } from './helpers/cluster.js';
+import { gunzipSync } from 'node:zlib';
 import { distCrd, distObjects, synthFleet, toYaml, type Manifest } from './helpers/manifests.js';
 
 /** What Argo CD and Flux do with dist/, emulated as DESIGN §4 says: the same kubectl verbs, the same field managers. */
@@ -49,7 +50,9 @@ describe.each([
 
   it('applies every object, and re-applying it changes nothing (no generation or resourceVersion bump)', async () => {
     const objects = distObjects(ns.name);
-    expect(objects.map((o) => o.kind)).toEqual(expect.arrayContaining(['SeiNode', 'Service', 'PersistentVolumeClaim', 'StatefulSet']));
+    expect(objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['SeiNode', 'Service', 'PersistentVolumeClaim', 'StatefulSet', 'ConfigMap', 'NetworkPolicy']),
+    );
     const first = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -106,7 +109,26 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
     ['negative storage size', (o) => (o.spec.storage.size = '-2Ti'), /spec.storage.size: Invalid value: .*must be above 0/],
     ['zero storage size', (o) => (o.spec.storage.size = '0'), /spec.storage.size: Invalid value: .*must be above 0/],
     ['override key not dotted TOML', (o) => (o.spec.overrides = { 'P2P PEX': 'x' }), /spec.overrides: Invalid value: .*dotted TOML keys/],
-    ['override of an owned key', (o) => (o.spec.overrides = { 'rpc.laddr': 'x' }), /spec.overrides: Invalid value: .*must not set mode, rpc.laddr, p2p.persistent-peers/],
+    ['override of a key seid does not write', (o) => (o.spec.overrides = { 'rpc.lag-threshold': '50' }), /spec.overrides: Invalid value: .*keys of seid v6.1.0's app.toml or config.toml templates/],
+    ['override naming a whole section', (o) => (o.spec.overrides = { p2p: 'x' }), /spec.overrides: Invalid value: .*keys of seid v6.1.0's app.toml or config.toml templates/],
+    ['override of an owned key', (o) => (o.spec.overrides = { 'rpc.laddr': 'x' }), /spec.overrides: Invalid value: .*must not set mode, rpc.laddr, p2p.laddr, p2p.persistent-peers/],
+    [
+      'state sync with one RPC server',
+      (o) => (o.spec.bootstrap = { stateSync: { rpcServers: ['https://rpc.example'], trustPeriod: '168h', trustHeightOffset: 2000 } }),
+      /spec.bootstrap.stateSync: Invalid value: .*spec.bootstrap.stateSync.rpcServers needs at least 2 RPC servers/,
+    ],
+    [
+      'state sync RPC server not an http(s) URL',
+      (o) => (o.spec.bootstrap.stateSync.rpcServers = ['https://a.example', 'tcp://b.example:26657']),
+      /spec.bootstrap.stateSync.rpcServers\[1\]: Invalid value: "tcp:\/\/b.example:26657"/,
+    ],
+    ['trust period not a duration', (o) => (o.spec.bootstrap.stateSync.trustPeriod = '7 days'), /spec.bootstrap.stateSync.trustPeriod: Invalid value: "7 days"/],
+    ['two bootstraps', (o) => (o.spec.bootstrap.none = {}), /spec.bootstrap: Invalid value: .*exactly one of spec.bootstrap.stateSync, spec.bootstrap.snapshot, spec.bootstrap.none/],
+    ['snapshot sha256 not hex', (o) => (o.spec.bootstrap = { snapshot: { url: 'https://s.example/a.tar', sha256: 'xyz' } }), /spec.bootstrap.snapshot.sha256: Invalid value: "xyz"/],
+    ['p2p Service type', (o) => (o.spec.p2pService = { type: 'ClusterIP' }), /spec.p2pService.type: Unsupported value: "ClusterIP"/],
+    ['lookup peer without port', (o) => (o.spec.lookupPeers = ['sentry-0.sei.svc']), /spec.lookupPeers\[0\]: Invalid value: "sentry-0.sei.svc"/],
+    ['node ID not 40 hex', (o) => (o.spec.nodeId = 'sentry-0'), /spec.nodeId: Invalid value: "sentry-0"/],
+    ['external address without port', (o) => (o.spec.externalAddress = 'rpc.example'), /spec.externalAddress: Invalid value: "rpc.example"/],
     ['reserved pod label', (o) => (o.spec.podLabels = { 'sei.io/node': 'x' }), /spec.podLabels: Invalid value: .*must not set sei.io\/ or app.kubernetes.io\//],
     ['pod label value', (o) => (o.spec.podLabels = { team: 'a b' }), /spec.podLabels.team: Invalid value: "a b"/],
     ['update strategy enum', (o) => (o.spec.updateStrategy = 'Recreate'), /spec.updateStrategy: Unsupported value: "Recreate"/],
@@ -128,6 +150,47 @@ describe('the CRD rejects bad SeiNodes, naming the field', () => {
   });
 });
 
+describe('the largest genesis ConfigMap (arctic-1, 836 KB of JSON) applies server-side and client-side', () => {
+  const ns = useNamespace('genesis');
+  /** Annotations of an object together may hold 256 KiB (apimachinery's TotalAnnotationSizeLimitB). */
+  const ANNOTATIONS_LIMIT = 256 * 1024;
+  const arcticGenesis = () =>
+    synthFleet({
+      namespace: ns.name,
+      nodes: [{ name: 'devnet-0', chainId: 'arctic-1', image: 'ghcr.io/sei-protocol/sei:v6.1.0', allowImageTag: true, fullNode: {}, bootstrap: { none: {} } }],
+    }).find((o) => o.kind === 'ConfigMap')!;
+
+  it.each([
+    ['server-side (Argo CD)', ARGO],
+    ['client-side (kubectl apply; Argo CD without ServerSideApply)', CLIENT_SIDE],
+  ])('%s', async (_, verb) => {
+    const map = arcticGenesis();
+    map.metadata.name = `genesis-arctic-1-${verb === ARGO ? 'ssa' : 'csa'}`;
+    const r = await kubectl([...verb, '-f', '-'], { input: toYaml([map]) });
+    expect(r.stderr).toBe('');
+    const live = JSON.parse(await kubectlOk(['get', 'configmap', map.metadata.name, '-n', ns.name, '-o', 'json']));
+    expect(live.binaryData['genesis.json.gz']).toBe((map as any).binaryData['genesis.json.gz']);
+    const annotations = JSON.stringify(live.metadata.annotations ?? {}).length;
+    expect(annotations).toBeLessThan(ANNOTATIONS_LIMIT);
+    if (verb === CLIENT_SIDE) {
+      // The whole object is in last-applied-configuration: ~140 KB of base64, about half the limit.
+      expect(live.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'].length).toBeGreaterThan(100_000);
+      // Re-applying is a no-op.
+      expect((await kubectlOk([...verb, '-f', '-'], { input: toYaml([map]) })).trim()).toMatch(/unchanged$/);
+    }
+  });
+
+  it('the same genesis uncompressed (what gzip avoids) is refused by client-side apply: the annotation is too long', async () => {
+    const map = arcticGenesis();
+    const json = gunzipSync(Buffer.from((map as any).binaryData['genesis.json.gz'], 'base64')).toString('utf8');
+    const raw = { ...map, metadata: { ...map.metadata, name: 'genesis-arctic-1-raw' }, binaryData: undefined, data: { 'genesis.json': json } } as Manifest;
+    delete (raw as any).binaryData;
+    const r = await kubectl([...CLIENT_SIDE, '-f', '-'], { input: toYaml([raw]) });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/metadata.annotations: Too long: .*262144/);
+  });
+});
+
 const withControllers = hasControllerManager() ? describe : describe.skip;
 
 withControllers(`pause end to end (StatefulSet controller running)${controllerManagerSkipReason()}`, () => {
@@ -136,7 +199,9 @@ withControllers(`pause end to end (StatefulSet controller running)${controllerMa
     name: 'pausable',
     chainId: 'atlantic-2',
     image: 'ghcr.io/sei-protocol/sei:v6.1.0',
+    allowImageTag: true,
     fullNode: {},
+    bootstrap: { none: {} },
     paused,
   });
   const apply = (paused: boolean) =>

@@ -38,7 +38,7 @@ describe('seinode-reconciler --once on the committed dist/', () => {
     const wide = (await kubectlOk(['get', 'snode', '-n', namespace, '-o', 'wide'])).trim().split('\n');
     expect(wide[0].split(/\s+/)).toEqual(['NAME', 'CHAIN', 'PAUSED', 'STATEFULSET', 'UID', 'TRACKED', 'AGE']);
     const archive = wide.find((l) => l.startsWith('archive-0'))!.split(/\s+/);
-    expect(archive.slice(0, 4)).toEqual(['archive-0', 'pacific-1', 'true', 'archive-0']);
+    expect(archive.slice(0, 4)).toEqual(['archive-0', 'atlantic-2', 'true', 'archive-0']);
     expect(archive[4]).toMatch(/^[0-9a-f-]{36}$/);
     expect(archive[5]).toBe('True');
     const narrow = (await kubectlOk(['get', 'seinodes', '-n', namespace])).split('\n')[0].split(/\s+/);

@@ -127,7 +127,7 @@ describe('seinode-reconciler', () => {
     await live.deleteStsAndWait('owner');
     // Applied under Argo CD's field manager but not what the SeiNode expects (another image, so another
     // fingerprint): provenance is pending for the 5 s grace, which leaves time to hand it a PVC before the verdict.
-    await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([statefulSetOf(ns.name, nodeProps('owner', { image: 'ghcr.io/sei-protocol/sei:v6.0.0' }))]) });
+    await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([statefulSetOf(ns.name, nodeProps('owner', { image: 'ghcr.io/sei-protocol/sei:v6.1.1' }))]) });
     const impostor = (await live.sts('owner'))!;
     await live.core.createNamespacedPersistentVolumeClaim({
       namespace: ns.name,

@@ -14,7 +14,7 @@ export async function installCrd(): Promise<void> {
 }
 
 export const nodeProps = (name: string, over: Partial<SeiNodeProps> = {}): SeiNodeProps =>
-  ({ name, chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', fullNode: {}, ...over }) as SeiNodeProps;
+  ({ name, chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', allowImageTag: true, fullNode: {}, bootstrap: { none: {} }, ...over }) as SeiNodeProps;
 
 export const manifestsOf = (namespace: string, props: SeiNodeProps): Manifest[] => synthFleet({ namespace, nodes: [props] });
 export const statefulSetOf = (namespace: string, props: SeiNodeProps): Manifest =>

@@ -8,7 +8,7 @@ const render = (props: ConstructorParameters<typeof SeiNodeAdmissionPolicy>[2]) 
   new SeiNodeAdmissionPolicy(chart, 'p', props);
   return chart.toJson() as any[];
 };
-const node = { name: 'rpc-0', chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', fullNode: {} };
+const node = { name: 'rpc-0', chainId: 'atlantic-2', image: 'ghcr.io/sei-protocol/sei:v6.1.0', allowImageTag: true, fullNode: {}, bootstrap: { none: {} } };
 
 describe('SeiNodeAdmissionPolicy', () => {
   it('renders two policies and their bindings, bound to exactly the fleet namespaces', () => {

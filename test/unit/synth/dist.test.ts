@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { renderNodes } from './render.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DIST = join(ROOT, 'dist');
@@ -34,7 +35,7 @@ describe('dist/ is a pure function of the source', () => {
     expect(Object.keys(committed)).toEqual([
       '0000-seinode-crd.k8s.yaml',
       '0001-seinode-reconciler.k8s.yaml',
-      '0002-sei-pacific-1.k8s.yaml',
+      '0002-sei-atlantic-2.k8s.yaml',
       '0003-seinode-admission.k8s.yaml',
     ]);
   });
@@ -73,6 +74,38 @@ describe('every SeiNode in dist/ validates against the CRD schema in dist/', () 
     const ok = validate(node);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
+  });
+
+  it('so does a node with every optional prop set (the schema accepts all the construct renders)', () => {
+    const id = '0123456789abcdef0123456789abcdef01234567';
+    const [node] = renderNodes([
+      {
+        name: 'devnet-0',
+        chainId: 'my-devnet-1',
+        image: 'ghcr.io/sei-protocol/sei:v6.1.0',
+        allowImageTag: true,
+        fullNode: {},
+        genesis: { url: 'https://g.example/genesis.json', sha256: 'ab'.repeat(32) },
+        bootstrap: { stateSync: { rpcServers: ['https://a.example', 'https://b.example'], trustPeriod: '72h', trustHeightOffset: 500 } },
+        bootstrapPeers: [`${id}@seed.example:26656`],
+        externalAddress: 'devnet-0.example:26656',
+        p2pService: { type: 'NodePort', nodePort: 30656, annotations: { 'a.example/b': 'c' } },
+        nodeKeySecret: 'devnet-0-node-key',
+        nodeId: id,
+        peers: [`${id}@peer.example:26656`],
+        privatePeerIds: [id],
+        unconditionalPeerIds: [id],
+        overrides: { 'p2p.max-connections': '50' },
+        podLabels: { team: 'x' },
+        storage: { size: '1Ti', storageClassName: 'fast' },
+        resources: { requests: { cpu: '4', memory: '16Gi' }, limits: { cpu: '8', memory: '16Gi' } },
+        updateStrategy: 'OnDelete',
+        paused: true,
+      },
+    ]).filter((o) => o.kind === 'SeiNode');
+    expect(Object.keys(node.spec).length).toBeGreaterThanOrEqual(20);
+    expect(validate(node)).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
   });
 
   it('and the validator would catch a bad one', () => {

@@ -22,17 +22,23 @@ export function renderNode(props: SeiNodeProps, namespace = 'sei') {
   return {
     objects,
     seiNode: byKind('SeiNode'),
-    service: byKind('Service'),
+    // The headless Service (a p2pService adds a second, `<name>-p2p`).
+    service: objects.find((o) => o.kind === 'Service' && o.metadata.name === props.name)!,
     claim: byKind('PersistentVolumeClaim'),
     statefulSet: byKind('StatefulSet'),
+    configMaps: objects.filter((o) => o.kind === 'ConfigMap'),
   };
 }
 
-export const IMAGE = 'ghcr.io/sei-protocol/sei:v6.1.0';
+/** A digest-pinned image (the digest is made up: nothing here pulls it). */
+export const IMAGE = `ghcr.io/sei-protocol/sei:v6.1.0@sha256:${'ab'.repeat(32)}`;
 
-/** A minimal valid node; tests spread over it. */
+/** A minimal valid node (syncing from genesis, so no RPC server is involved); tests spread over it. */
 export const baseProps = (over: Partial<SeiNodeProps> = {}): SeiNodeProps =>
-  ({ name: 'rpc-0', chainId: 'pacific-1', image: IMAGE, fullNode: {}, ...over }) as SeiNodeProps;
+  ({ name: 'rpc-0', chainId: 'pacific-1', image: IMAGE, fullNode: {}, bootstrap: { none: {} }, ...over }) as SeiNodeProps;
+
+/** Two state-sync RPC servers (never dialled by unit tests). */
+export const RPC_SERVERS = ['https://rpc-a.example', 'https://rpc-b.example'];
 
 /** A peer's node ID, as `seid tendermint show-node-id` prints one: persistent peers need it. */
 export const PEER_ID = '0123456789abcdef0123456789abcdef01234567';
