@@ -1,5 +1,6 @@
 import { App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { ChainDataProtection } from './constructs/chain-data-protection.js';
 import { SeiNodeCrd } from './constructs/seinode-crd.js';
 import { SeiNode, type SeiNodeProps } from './constructs/seinode.js';
 import { pruneProtection } from './lib/gitops.js';
@@ -23,6 +24,8 @@ export function buildApp(fleets: readonly FleetSpec[], outdir?: string): App {
   const app = new App({ ...(outdir ? { outdir } : {}), yamlOutputType: YamlOutputType.FILE_PER_CHART });
   const crdChart = new Chart(app, CRD_CHART);
   new SeiNodeCrd(crdChart, 'seinodes');
+  // Cluster-wide, with the CRD: no delete of a node's data PVC gets through without the operator's annotation.
+  new ChainDataProtection(crdChart, 'chain-data-protection');
   for (const fleet of fleets) {
     const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });
     chart.addDependency(crdChart);

@@ -4,7 +4,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { EXPECTED_FINGERPRINT_ANNOTATION, FINGERPRINT_ANNOTATION, dataClaimName } from '../contract.js';
 import { SeiNode as SeiNodeObject, type SeiNodeSpec, SeiNodeSpecUpdateStrategy } from '../../imports/sei.io.js';
 import { fingerprintOf } from '../lib/fingerprint.js';
-import { pruneProtection, seiNodeGitOpsAnnotations } from '../lib/gitops.js';
+import { dataClaimGitOpsAnnotations, seiNodeGitOpsAnnotations } from '../lib/gitops.js';
 import { nodeLabels, selectorLabels } from '../lib/labels.js';
 import { persistentPeers, seidEnv } from '../lib/seid-env.js';
 import { BASE_SETTINGS, INIT_RESOURCES, MODE_DEFAULTS, NONROOT_ID, SEID_HOME, SEID_PORTS } from './seinode-defaults.js';
@@ -121,7 +121,7 @@ export class SeiNode extends Construct {
     });
 
     this.dataClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
-      metadata: metadata(dataClaimName(props.name), pruneProtection()),
+      metadata: metadata(dataClaimName(props.name), dataClaimGitOpsAnnotations()),
       spec: {
         accessModes: ['ReadWriteOnce'],
         ...(props.storage?.storageClassName ? { storageClassName: props.storage.storageClassName } : {}),

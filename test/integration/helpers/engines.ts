@@ -135,3 +135,14 @@ export const fluxDeleteKustomization = (namespace: string, o: FluxOptions = {}) 
 /** The action an engine reported for one object (undefined if it did not mention it). */
 export const actionOf = (run: EngineRun, kind: string, name: string) =>
   run.result?.resources.find((r) => r.kind === kind && r.name === name)?.action;
+
+/** `manager:operation` of every managedFields entry that owns spec on the main resource (not status/scale). */
+export function specWriters(obj: { metadata?: { managedFields?: Array<{ manager?: string; operation?: string; subresource?: string; fieldsV1?: unknown }> } } | undefined): string[] {
+  return [
+    ...new Set(
+      (obj?.metadata?.managedFields ?? [])
+        .filter((e) => !e.subresource && typeof e.fieldsV1 === 'object' && e.fieldsV1 !== null && 'f:spec' in e.fieldsV1)
+        .map((e) => `${e.manager}:${e.operation}`),
+    ),
+  ].sort();
+}
