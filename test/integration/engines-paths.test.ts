@@ -3,7 +3,7 @@
  * StatefulSet (kept, recreated, adopted, pruned) and which field managers the engine writes — the managers the
  * reconciler's allow-list has to cover (DEFAULT_ALLOWED_MANAGERS).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { EXPECTED_FINGERPRINT_ANNOTATION, FINGERPRINT_ANNOTATION } from '../../src/contract.js';
 import { fingerprintOf } from '../../src/lib/fingerprint.js';
 import type { Controller } from '../../src/reconciler/controller.js';
@@ -13,6 +13,7 @@ import { Live, installCrd, manifestsOf, nodeProps } from './helpers/gitops.js';
 import type { Manifest } from './helpers/manifests.js';
 import { controllerFor } from './helpers/reconciler.js';
 
+jest.setTimeout(120_000); // the no-op checks wait for the writes that follow a create to settle
 beforeAll(installCrd, 90_000);
 
 /**
@@ -52,6 +53,21 @@ describe('the real engines, with the reconciler running', () => {
     }, 60_000);
   const impostorsDeleted = async () => (await controller.metrics.impostorsDeleted.get()).values.reduce((n, v) => n + v.value, 0);
   const writers = async (name: string) => specWriters(await liveSts(name));
+  /**
+   * The StatefulSet's and SeiNode's resourceVersions once neither has moved for 2 s: the StatefulSet controller
+   * writes status after a create and the reconciler then refreshes its conditions; neither is the engine's doing.
+   */
+  const settled = async (name: string) => {
+    const rvs = async () => `${(await liveSts(name))?.metadata?.resourceVersion}/${(await live.node(name)).metadata.resourceVersion}`;
+    let last = await rvs();
+    for (let i = 0; i < 30; i++) {
+      await new Promise((r) => setTimeout(r, 2000));
+      const now = await rvs();
+      if (now === last) return now;
+      last = now;
+    }
+    throw new Error(`${name}: still being written after 60 s (${last})`);
+  };
 
   describe('Argo CD', () => {
     it('ServerSideApply=true: first sync creates, the reconciler adopts; a re-sync writes nothing', async () => {
@@ -60,12 +76,9 @@ describe('the real engines, with the reconciler running', () => {
       expect(actionOf(first, 'StatefulSet', 'argo-ssa')).toBe('Synced');
       const uid = await waitAdopted('argo-ssa');
       expect(await writers('argo-ssa')).toEqual(['argocd-controller:Apply']);
-      const before = (await liveSts('argo-ssa'))!.metadata!.resourceVersion;
-      const nodeBefore = (await live.node('argo-ssa')).metadata.resourceVersion;
+      const before = await settled('argo-ssa');
       await argoSync(ns.name, objects, { app: 'argo-ssa' });
-      await new Promise((r) => setTimeout(r, 2000)); // a status write by the reconciler would land in this window
-      expect((await liveSts('argo-ssa'))!.metadata!.resourceVersion).toBe(before);
-      expect((await live.node('argo-ssa')).metadata.resourceVersion).toBe(nodeBefore);
+      expect(await settled('argo-ssa')).toBe(before);
       expect((await liveSts('argo-ssa'))!.metadata!.uid).toBe(uid);
     });
 
@@ -74,9 +87,9 @@ describe('the real engines, with the reconciler running', () => {
       await argoSync(ns.name, objects, { app: 'argo-csa', serverSideApply: false });
       await waitAdopted('argo-csa');
       expect(await writers('argo-csa')).toEqual(['argocd-controller:Update']);
-      const before = (await liveSts('argo-csa'))!.metadata!.resourceVersion;
+      const before = await settled('argo-csa');
       await argoSync(ns.name, objects, { app: 'argo-csa', serverSideApply: false });
-      expect((await liveSts('argo-csa'))!.metadata!.resourceVersion).toBe(before);
+      expect(await settled('argo-csa')).toBe(before);
     });
 
     // Replace paths leave the PVC out: what Replace does to chain data is engines-chain-data.test.ts's subject.
@@ -131,16 +144,17 @@ describe('the real engines, with the reconciler running', () => {
       expect(actionOf(first, 'StatefulSet', 'flux-first')).toBe('created');
       await waitAdopted('flux-first');
       expect(await writers('flux-first')).toEqual(['kustomize-controller:Apply']);
-      const before = (await liveSts('flux-first'))!.metadata!.resourceVersion;
+      const before = await settled('flux-first');
       const again = await fluxApply(ns.name, objects, { name: 'flux-first' });
       // The PVC is created once and never applied again (kustomize.toolkit.fluxcd.io/ssa: IfNotPresent).
       expect(Object.fromEntries(again.result!.resources.map((r) => [r.kind, r.action]))).toEqual({
+        Namespace: 'unchanged',
         SeiNode: 'unchanged',
         Service: 'unchanged',
         StatefulSet: 'unchanged',
         PersistentVolumeClaim: 'skipped',
       });
-      expect((await liveSts('flux-first'))!.metadata!.resourceVersion).toBe(before);
+      expect(await settled('flux-first')).toBe(before);
     });
 
     it('force on an immutable StatefulSet change deletes and recreates it: the new one is adopted, nothing is taken for an impostor', async () => {
