@@ -62,7 +62,11 @@ describe('chain data through every engine path', () => {
       const uid = sts?.metadata?.uid;
       return ref && uid && ref.uid === uid && uid !== notUid && !sts?.metadata?.deletionTimestamp ? uid : undefined;
     }, 60_000);
-  /** The objects of a node but its PVC: a Git change to everything else. */
+  /**
+   * A node whose claim names a storage class, and the Git edit that moves it to another: immutable on a bound claim
+   * (setting a class on a claim that had none is allowed, so the edit starts from one).
+   */
+  const classed = (name: string) => node(name, { storage: { storageClassName: 'standard' } });
   const withStorageClass = (objects: Manifest[], storageClassName: string) =>
     objects.map((o) => (o.kind === 'PersistentVolumeClaim' ? { ...o, spec: { ...o.spec, storageClassName } } : o));
 
@@ -112,13 +116,13 @@ describe('chain data through every engine path', () => {
     });
 
     it('Force=true with client-side apply on an immutable claim change (storage class): the delete is refused; data intact', async () => {
-      await argoSync(ns.name, node('a-csa'), { app: 'a-csa', serverSideApply: false });
+      await argoSync(ns.name, classed('a-csa'), { app: 'a-csa', serverSideApply: false });
       const d = await bound('a-csa');
-      const run = await argoSyncRun(ns.name, withStorageClass(node('a-csa'), 'premium'), { app: 'a-csa', serverSideApply: false, force: true });
+      const run = await argoSyncRun(ns.name, withStorageClass(classed('a-csa'), 'premium'), { app: 'a-csa', serverSideApply: false, force: true });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('deleting it is refused by sei-chain-data-protection');
       await expectIntact(d);
-      expect((await dataState(ns.name, d)).storageClassName).toBeUndefined();
+      expect((await dataState(ns.name, d)).storageClassName).toBe('standard');
     });
 
     it('node removed from Git, then added back: the same claim, still bound; the new StatefulSet is adopted', async () => {
@@ -154,12 +158,12 @@ describe('chain data through every engine path', () => {
     });
 
     it('force on an immutable claim change (storage class): the claim is never re-applied (ssa: IfNotPresent); data intact', async () => {
-      await fluxApply(ns.name, node('f-force'), { name: 'f-force', force: true });
+      await fluxApply(ns.name, classed('f-force'), { name: 'f-force', force: true });
       const d = await bound('f-force');
-      const run = await fluxApply(ns.name, withStorageClass(node('f-force'), 'premium'), { name: 'f-force', force: true });
+      const run = await fluxApply(ns.name, withStorageClass(classed('f-force'), 'premium'), { name: 'f-force', force: true });
       expect(actionOf(run, 'PersistentVolumeClaim', d.claim)).toBe('skipped');
       await expectIntact(d);
-      expect((await dataState(ns.name, d)).storageClassName).toBeUndefined();
+      expect((await dataState(ns.name, d)).storageClassName).toBe('standard');
     });
 
     it('force on an immutable claim change without IfNotPresent (annotation dropped from Git): the delete is refused by sei-chain-data-protection; data intact', async () => {
@@ -170,9 +174,9 @@ describe('chain data through every engine path', () => {
           delete annotations['kustomize.toolkit.fluxcd.io/ssa'];
           return { ...o, metadata: { ...o.metadata, annotations } };
         });
-      await fluxApply(ns.name, bare(node('f-bare')), { name: 'f-bare', force: true });
+      await fluxApply(ns.name, bare(classed('f-bare')), { name: 'f-bare', force: true });
       const d = await bound('f-bare');
-      const run = await fluxApplyRun(ns.name, bare(withStorageClass(node('f-bare'), 'premium')), { name: 'f-bare', force: true });
+      const run = await fluxApplyRun(ns.name, bare(withStorageClass(classed('f-bare'), 'premium')), { name: 'f-bare', force: true });
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(new RegExp(`PersistentVolumeClaim/${ns.name}/${d.claim} immutable field detected, failed to delete object: .*refused by sei-chain-data-protection`));
       await expectIntact(d);

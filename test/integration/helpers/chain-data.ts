@@ -34,14 +34,18 @@ export async function bindDataVolume(namespace: string, node: string): Promise<B
         capacity: { storage: pvc.spec!.resources!.requests!.storage },
         accessModes: ['ReadWriteOnce'],
         persistentVolumeReclaimPolicy: 'Delete',
+        ...(pvc.spec!.storageClassName ? { storageClassName: pvc.spec!.storageClassName } : {}),
         hostPath: { path: `/var/lib/sei-test/${volume}` },
         claimRef: { kind: 'PersistentVolumeClaim', apiVersion: 'v1', namespace, name: claim, uid: pvc.metadata!.uid },
       },
     },
   });
-  await kubectlOk(['patch', 'pvc', claim, '-n', namespace, '--type=merge', '-p', JSON.stringify({ spec: { volumeName: volume } })]);
-  await kubectlOk(['patch', 'pvc', claim, '-n', namespace, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
-  await kubectlOk(['patch', 'pv', volume, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
+  // Under the binder's field manager, as the API server records the PV controller's writes: Flux's field-manager
+  // cleanup takes over fields of managers named kubectl*, which a `kubectl patch` default manager would be.
+  const asBinder = ['--field-manager=kube-controller-manager'];
+  await kubectlOk(['patch', 'pvc', claim, '-n', namespace, ...asBinder, '--type=merge', '-p', JSON.stringify({ spec: { volumeName: volume } })]);
+  await kubectlOk(['patch', 'pvc', claim, '-n', namespace, ...asBinder, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
+  await kubectlOk(['patch', 'pv', volume, ...asBinder, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bound"}}']);
   return { claim, claimUid: pvc.metadata!.uid!, volume, volumeUid: pv.metadata!.uid! };
 }
 
