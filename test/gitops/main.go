@@ -14,6 +14,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 
@@ -83,6 +85,9 @@ func main() {
 	if res != nil {
 		out, _ := json.Marshal(res)
 		fmt.Println(string(out))
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return
 	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", os.Args[1], err)
