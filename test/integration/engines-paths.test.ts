@@ -100,14 +100,20 @@ describe('the real engines, with the reconciler running', () => {
       expect(await writers('argo-replace')).toEqual(['argocd-application-controller:Update']);
     });
 
-    it('Replace=true on a live node replaces in place (same UID, still tracked)', async () => {
+    it('Replace=true on a live node with a change (paused) replaces it in place: same UID, still tracked; the PUT adds argocd-application-controller', async () => {
       const objects = manifestsOf(ns.name, nodeProps('argo-replace-live'));
       await argoSync(ns.name, objects, { app: 'argo-replace-live' });
       const uid = await waitAdopted('argo-replace-live');
-      const run = await argoSync(ns.name, objects.filter((o) => o.kind !== 'PersistentVolumeClaim'), { app: 'argo-replace-live', replace: true });
+      const paused = manifestsOf(ns.name, nodeProps('argo-replace-live', { paused: true })).filter((o) => o.kind !== 'PersistentVolumeClaim');
+      const run = await argoSync(ns.name, paused, { app: 'argo-replace-live', replace: true });
       expect(run.result!.resources.find((r) => r.kind === 'StatefulSet')!.message).toMatch(/replaced/);
+      expect((await liveSts('argo-replace-live'))!.spec!.replicas).toBe(0);
+      expect(await writers('argo-replace-live')).toEqual(['argocd-application-controller:Update', 'argocd-controller:Apply']);
+      await eventually('Paused=True on the same tracked StatefulSet', async () => {
+        const node = await live.node('argo-replace-live');
+        return node.status?.statefulSet?.uid === uid && live.condition(node, 'Paused')?.status === 'True';
+      });
       expect((await liveSts('argo-replace-live'))!.metadata!.uid).toBe(uid);
-      expect((await live.node('argo-replace-live')).status?.statefulSet?.uid).toBe(uid);
     });
 
     it('Replace=true + Force=true deletes and recreates the StatefulSet: the new one is adopted, nothing is taken for an impostor', async () => {
