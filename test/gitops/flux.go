@@ -154,6 +154,7 @@ func runFlux(args []string) (*Result, error) {
 	}
 	poller := polling.NewStatusPoller(kubeClient, kubeClient.RESTMapper(), polling.Options{})
 	manager := ssa.NewResourceManager(kubeClient, poller, ssa.Owner{Field: fluxControllerName, Group: fluxGroup})
+	manager.SetConcurrency(4) // main.go: --concurrent-ssa defaults to 4
 	result := &Result{Engine: "flux", Phase: "Succeeded"}
 
 	oldInventory, err := readInventory(*inventoryPath)
