@@ -18,8 +18,20 @@ export const NODE_LABEL = 'sei.io/node';
 export const CHAIN_LABEL = 'sei.io/chain';
 export const ROLE_LABEL = 'sei.io/role';
 
-/** Field managers of the GitOps tools' server-side apply: Argo CD (ServerSideApply=true) and Flux kustomize-controller. */
-export const DEFAULT_ALLOWED_MANAGERS: readonly string[] = ['argocd-controller', 'kustomize-controller'];
+/**
+ * The field managers the real engines write on a StatefulSet they create (measured with the engines themselves,
+ * test/integration/engines-paths.test.ts): `argocd-controller` — Argo CD's server-side apply (Apply) and its
+ * client-side apply (Update: gitops-engine passes the same manager); `argocd-application-controller` — Argo CD's
+ * `Replace=true`, a plain create/replace with no field manager, which the API server names after the User-Agent of
+ * the argocd-application-controller binary; `kustomize-controller` — Flux (Apply, also after a `force` recreate).
+ */
+export const DEFAULT_ALLOWED_MANAGERS: readonly string[] = ['argocd-controller', 'argocd-application-controller', 'kustomize-controller'];
+
+/**
+ * Set on a node's data PVC, with the PVC's own name as the value, to let a delete of it through the
+ * ChainDataProtection admission policy: the one deliberate operator step that can remove chain data.
+ */
+export const DELETE_CHAIN_DATA_ANNOTATION = 'sei.io/delete-chain-data';
 
 /** Name of a node's data claim. */
 export const dataClaimName = (node: string): string => `data-${node}`;

@@ -1,5 +1,6 @@
 import { App, Chart, JsonPatch, YamlOutputType } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
+import { ChainDataProtection } from './constructs/chain-data-protection.js';
 import { SeiNodeAdmissionPolicy, type SeiNodeAdmissionPolicyProps } from './constructs/admission-policy.js';
 import { SeiNodeReconciler, type SeiNodeReconcilerProps } from './constructs/reconciler.js';
 import { SeiNodeCrd } from './constructs/seinode-crd.js';
@@ -107,6 +108,8 @@ export function buildApp(fleets: readonly FleetSpec[], outdir?: string, options:
     chart.addDependency(crdChart);
     new SeiNodeReconciler(chart, 'reconciler', reconciler);
   }
+  // Cluster-wide, with the CRD: no delete of a node's data PVC gets through without the operator's annotation.
+  new ChainDataProtection(crdChart, 'chain-data-protection');
   const fleetCharts: Chart[] = [];
   for (const fleet of fleets) {
     const chart = new Chart(app, fleet.namespace, { namespace: fleet.namespace });

@@ -26,9 +26,6 @@ export const CLUSTER_DELETERS: readonly string[] = [
   'system:kube-controller-manager',
 ];
 
-/** The annotation that unlocks the deletion of a data PVC: an explicit operator step, never rendered by default. */
-export const ALLOW_DELETE_ANNOTATION = 'sei.io/allow-delete';
-
 /** Props of the admission policy that keeps StatefulSets and chain data in fleet namespaces GitOps' alone. */
 export interface SeiNodeAdmissionPolicyProps {
   /** The fleet namespaces the policy binds to. */
@@ -75,12 +72,10 @@ const list = (xs: readonly string[]) => `[${xs.map(literal).join(', ')}]`;
  * - DELETE by them, the reconciler (impostors) and the namespace/garbage-collector controllers.
  * Subresources (`status`, `scale`) are not matched: the StatefulSet controller and an HPA keep working.
  *
- * Data PVCs (labelled `sei.io/node`):
- * - CREATE only by the GitOps identities and `claimCreators`;
- * - DELETE by nobody, unless the claim carries `sei.io/allow-delete: "true"` — set by hand, the one explicit step
- *   before chain data may go. This also stops the GitOps paths that delete claims (Argo CD Replace+Force, a prune
- *   whose protection annotation was lost). UPDATE is left open: the PV binder and the pvc-protection controller
- *   update claims, and no update can lose data.
+ * Data PVCs (labelled `sei.io/node`): CREATE only by the GitOps identities and `claimCreators`. Their DELETE is
+ * the cluster-wide ChainDataProtection policy's (src/constructs/chain-data-protection.ts, rendered with the CRD):
+ * refused to everyone until the claim is annotated by hand. UPDATE is left open: the PV binder and the pvc-protection
+ * controller update claims, and no update can lose data.
  *
  * Identities are usernames the API server authenticated, which a client cannot choose — unlike field-manager names.
  */
@@ -140,28 +135,13 @@ export class SeiNodeAdmissionPolicy extends Construct {
       spec: {
         failurePolicy: 'Fail',
         matchConstraints: {
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['persistentvolumeclaims'], operations: ['CREATE', 'DELETE'] }],
+          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], resources: ['persistentvolumeclaims'], operations: ['CREATE'] }],
           objectSelector: { matchExpressions: [{ key: NODE_LABEL, operator: 'Exists' }] },
         },
         validations: [
           {
-            expression: `request.operation != 'CREATE' || request.userInfo.username in ${list(claimCreators)}`,
+            expression: `request.userInfo.username in ${list(claimCreators)}`,
             messageExpression: message('PersistentVolumeClaim ', TARGET, ` (chain data) may be created only by ${claimCreators.join(', ')}, not by `, USER),
-            reason: 'Forbidden',
-          },
-          {
-            expression: `request.operation != 'DELETE' || (has(oldObject.metadata.annotations) && '${ALLOW_DELETE_ANNOTATION}' in oldObject.metadata.annotations && oldObject.metadata.annotations['${ALLOW_DELETE_ANNOTATION}'] == 'true')`,
-            messageExpression: message(
-              'PersistentVolumeClaim ',
-              TARGET,
-              ' holds chain data and is not deleted by ',
-              USER,
-              ': to delete it on purpose, first run kubectl annotate pvc ',
-              { cel: 'request.name' },
-              ' -n ',
-              { cel: 'request.namespace' },
-              ` ${ALLOW_DELETE_ANNOTATION}=true`,
-            ),
             reason: 'Forbidden',
           },
         ],

@@ -5,7 +5,7 @@ import { EXPECTED_FINGERPRINT_ANNOTATION, FINGERPRINT_ANNOTATION, dataClaimName 
 import { SeiNode as SeiNodeObject, type SeiNodeSpec, SeiNodeSpecP2PServiceType, SeiNodeSpecUpdateStrategy } from '../../imports/sei.io.js';
 import { fingerprintOf } from '../lib/fingerprint.js';
 import { quantityValue } from '../lib/quantity.js';
-import { pruneProtection, seiNodeGitOpsAnnotations } from '../lib/gitops.js';
+import { dataClaimGitOpsAnnotations, seiNodeGitOpsAnnotations } from '../lib/gitops.js';
 import { nodeLabels, selectorLabels } from '../lib/labels.js';
 import { KNOWN_CHAINS } from '../lib/chains.js';
 import { GENESIS_GZIP_KEY, INIT_ENV, INIT_MOUNTS, SEID_TMP, initScript } from '../lib/init-script.js';
@@ -156,7 +156,7 @@ export class SeiNode extends Construct {
     });
 
     this.dataClaim = new k8s.KubePersistentVolumeClaim(this, 'Data', {
-      metadata: metadata(dataClaimName(props.name), pruneProtection()),
+      metadata: metadata(dataClaimName(props.name), dataClaimGitOpsAnnotations()),
       spec: {
         accessModes: ['ReadWriteOnce'],
         ...(props.storage?.storageClassName ? { storageClassName: props.storage.storageClassName } : {}),

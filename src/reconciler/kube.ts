@@ -149,11 +149,20 @@ export class KubeApi implements ReconcilerApi {
         ...CRD,
         namespace: namespace!,
         name: name!,
-        // Only what the status subresource looks at: the object's identity, the guarding resourceVersion, the status.
+        // The object's identity, the guarding resourceVersion, the status — and its labels and annotations as read:
+        // the server keeps metadata on a status write either way, but computes field ownership from the body sent,
+        // so a body without them took their ownership away from the GitOps engine (measured with Argo CD's SSA: its
+        // next sync then re-claimed them, a SeiNode write on every sync after a status change).
         body: {
           apiVersion: SEINODE_API_VERSION,
           kind: SEINODE_KIND,
-          metadata: { name, namespace, resourceVersion: node.metadata.resourceVersion },
+          metadata: {
+            name,
+            namespace,
+            resourceVersion: node.metadata.resourceVersion,
+            ...(node.metadata.labels ? { labels: node.metadata.labels } : {}),
+            ...(node.metadata.annotations ? { annotations: node.metadata.annotations } : {}),
+          },
           spec: node.spec,
           status,
         },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { App, Chart } from 'cdk8s';
-import { ALLOW_DELETE_ANNOTATION, DEFAULT_GITOPS_IDENTITIES, DEFAULT_RECONCILER_IDENTITY, SeiNodeAdmissionPolicy } from '../../src/constructs/admission-policy.js';
+import { DEFAULT_GITOPS_IDENTITIES, DEFAULT_RECONCILER_IDENTITY, SeiNodeAdmissionPolicy } from '../../src/constructs/admission-policy.js';
 import { eventually, kubectl, kubectlOk, kubeconfigFor, useNamespace } from './helpers/cluster.js';
 import { ARGO, installCrd, manifestsOf, nodeProps, statefulSetOf } from './helpers/gitops.js';
 import { toYaml, type Manifest } from './helpers/manifests.js';
@@ -74,18 +74,12 @@ describe('SeiNodeAdmissionPolicy', () => {
     await kubectlOk(['delete', 'statefulset', 'door', '-n', ns.name, ...as(DEFAULT_RECONCILER_IDENTITY)]);
   });
 
-  it('never deletes chain data without the explicit annotation, whoever asks — GitOps included', async () => {
-    for (const who of [[], ARGO_SA]) {
-      const r = await kubectl(['delete', 'pvc', 'data-door', '-n', ns.name, ...who]);
-      expect(r.code).not.toBe(0);
-      expect(r.stderr).toMatch(new RegExp(`holds chain data and is not deleted by .*: to delete it on purpose, first run kubectl annotate pvc data-door -n ${ns.name} ${ALLOW_DELETE_ANNOTATION}=true`));
-    }
-    const created = await kubectl(['create', '-f', '-'], {
-      input: toYaml([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-fake', namespace: ns.name, labels: { 'sei.io/node': 'fake' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]),
-      kubeconfig: impostor,
-    });
-    expect(created.stderr).toMatch(/\(chain data\) may be created only by/);
-    await kubectlOk(['annotate', 'pvc', 'data-door', '-n', ns.name, `${ALLOW_DELETE_ANNOTATION}=true`]);
-    await kubectlOk(['delete', 'pvc', 'data-door', '-n', ns.name, '--wait=false']);
+  it('lets only GitOps create a data PVC (chain data deletes are ChainDataProtection\'s, tested in engines-chain-data)', async () => {
+    const claim = (name: string) =>
+      toYaml([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name, namespace: ns.name, labels: { 'sei.io/node': 'fake' } }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]);
+    const created = await kubectl(['create', '-f', '-'], { input: claim('data-fake'), kubeconfig: impostor });
+    expect(created.code).not.toBe(0);
+    expect(created.stderr).toMatch(new RegExp(`PersistentVolumeClaim ${ns.name}/data-fake \\(chain data\\) may be created only by .*, not by impostor`));
+    await kubectlOk(['create', ...ARGO_SA, '-f', '-'], { input: claim('data-fake') });
   });
 });

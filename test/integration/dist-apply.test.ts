@@ -3,17 +3,23 @@ import { FINGERPRINT_ANNOTATION } from '../../src/contract.js';
 import type { SeiNodeProps } from '../../src/constructs/seinode.js';
 import { controllerManagerSkipReason, eventually, hasControllerManager, kubectl, kubectlOk, useNamespace } from './helpers/cluster.js';
 import { gunzipSync } from 'node:zlib';
-import { distCrd, distObjects, synthFleet, toYaml, type Manifest } from './helpers/manifests.js';
+import { distObjects, synthFleet, toYaml, type Manifest } from './helpers/manifests.js';
 
-/** What Argo CD and Flux do with dist/, emulated as DESIGN §4 says: the same kubectl verbs, the same field managers. */
+import { argoSync, argoSyncRun, fluxApplyRun, type EngineRun } from './helpers/engines.js';
+import { installCrd } from './helpers/gitops.js';
+
+/** Kubectl writes for the CEL tests below (which test the API server's validation, not a GitOps engine). */
 const ARGO = ['apply', '--server-side', '--field-manager=argocd-controller'];
-const FLUX = ['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts'];
+/** The size limit of client-side apply's last-applied annotation is the API server's; kubectl's client-side apply shows it. */
 const CLIENT_SIDE = ['apply'];
 
-beforeAll(async () => {
-  await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([distCrd()]) });
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${distCrd().metadata.name}`]);
-}, 90_000);
+/** What Argo CD and Flux do with dist/: the real engines (test/gitops), one sync or reconcile per call. */
+type Engine = (namespace: string, objects: Manifest[]) => Promise<EngineRun>;
+const ARGO_SSA: Engine = (ns, objects) => argoSyncRun(ns, objects);
+const FLUX_APPLY: Engine = (ns, objects) => fluxApplyRun(ns, objects);
+const ARGO_CLIENT_SIDE: Engine = (ns, objects) => argoSyncRun(ns, objects, { serverSideApply: false });
+
+beforeAll(installCrd, 90_000);
 
 /** generation + resourceVersion of every object in a namespace that the manifests name. */
 async function versions(objects: Manifest[]): Promise<Record<string, string>> {
@@ -42,10 +48,10 @@ async function settledVersions(objects: Manifest[]): Promise<Record<string, stri
 }
 
 describe.each([
-  ['Argo CD (server-side apply, argocd-controller)', ARGO],
-  ['Flux (server-side apply, kustomize-controller, --force-conflicts)', FLUX],
-  ['client-side kubectl apply', CLIENT_SIDE],
-])('dist/ applied by %s', (_, verb) => {
+  ['Argo CD (ServerSideApply=true, argocd-controller)', ARGO_SSA],
+  ['Flux (kustomize-controller ssa, prune)', FLUX_APPLY],
+  ['Argo CD (client-side apply)', ARGO_CLIENT_SIDE],
+])('dist/ applied by %s', (_, engine) => {
   const ns = useNamespace('dist');
 
   it('applies every object, and re-applying it changes nothing (no generation or resourceVersion bump)', async () => {
@@ -53,21 +59,21 @@ describe.each([
     expect(objects.map((o) => o.kind)).toEqual(
       expect.arrayContaining(['SeiNode', 'Service', 'PersistentVolumeClaim', 'StatefulSet', 'ConfigMap', 'NetworkPolicy']),
     );
-    const first = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
+    const first = await engine(ns.name, objects);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const created = await settledVersions(objects);
     // The API server rewrites a freshly created PVC once on its first update, even an identical one (the
     // resourceVersion moves, no field does; measured on v1.34.4). Nothing else may change, then nothing at all.
-    const again = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
+    const again = await engine(ns.name, objects);
     expect(again.code).toBe(0);
     const settled = await settledVersions(objects);
     const changed = Object.keys(created).filter((k) => created[k] !== settled[k]);
     expect(changed.filter((k) => !k.startsWith('PersistentVolumeClaim/'))).toEqual([]);
     for (const k of Object.keys(created)) expect(settled[k].split(' ')[0]).toBe(created[k].split(' ')[0]);
-    const third = await kubectl([...verb, '-f', '-'], { input: toYaml(objects) });
+    const third = await engine(ns.name, objects);
     expect(third.code).toBe(0);
-    expect(third.stdout).not.toMatch(/ configured$/m);
+    expect(third.result!.resources.map((r) => r.action)).not.toContain('configured'); // Flux: all unchanged
     expect(await versions(objects)).toEqual(settled);
   }, 120_000);
 
@@ -204,8 +210,7 @@ withControllers(`pause end to end (StatefulSet controller running)${controllerMa
     bootstrap: { none: {} },
     paused,
   });
-  const apply = (paused: boolean) =>
-    kubectlOk([...ARGO, '-f', '-'], { input: toYaml(synthFleet({ namespace: ns.name, nodes: [node(paused)] })) });
+  const apply = (paused: boolean) => argoSync(ns.name, synthFleet({ namespace: ns.name, nodes: [node(paused)] }));
   const pod = async () => (await kubectl(['get', 'pod', 'pausable-0', '-n', ns.name, '-o', 'name'])).code === 0;
 
   it('running → a Pod object; paused (replicas 0) → none; unpaused → back', async () => {

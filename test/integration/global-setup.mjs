@@ -5,6 +5,9 @@ import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
   const { startControlPlane } = await tsImport('../kube/controlplane.ts', import.meta.url);
+  // The GitOps engines binary first: every GitOps step of the tests goes through it (helpers/engines.ts).
+  const { ensureEnginesBinary } = await tsImport('../gitops/build.ts', import.meta.url);
+  const engines = await ensureEnginesBinary();
   const cp = await startControlPlane();
   globalThis.__seiControlPlane = cp;
   Object.assign(process.env, {
@@ -17,5 +20,6 @@ export default async function globalSetup() {
     SEI_KUBE_DIR: cp.dir,
     SEI_KUBE_IDENTITIES: JSON.stringify(cp.identities),
     SEI_KUBE_CONTROLLER_MANAGER: String(cp.binaries.hasControllerManager),
+    SEI_GITOPS_ENGINES: engines.path,
   });
 }

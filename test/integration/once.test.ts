@@ -4,15 +4,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBECONFIG, kubectlOk } from './helpers/cluster.js';
-import { ARGO, Live, installCrd } from './helpers/gitops.js';
-import { ROOT, distNamespace, distObjects } from './helpers/manifests.js';
+import { argoSync } from './helpers/engines.js';
+import { Live, installCrd } from './helpers/gitops.js';
+import { ROOT, distCrd, distFleet, distNamespace, distObjects } from './helpers/manifests.js';
 
 beforeAll(installCrd, 90_000);
 
 /** The README's one-shot: apply dist/ as Argo CD would, then `seinode-reconciler --once`. */
 describe('seinode-reconciler --once on the committed dist/', () => {
   it('records {name, uid} on every SeiNode in dist/ and prints what it did', async () => {
-    await kubectlOk([...ARGO, '-f', join(ROOT, 'dist')]);
+    // dist/ without its cluster-wide admission binding, which would also hold the other test files' claims
+    // (engines-chain-data.test.ts tests the policy with a binding narrowed to its own namespace).
+    await argoSync('', [distCrd(), ...distFleet()], { app: 'once' });
     const namespace = distNamespace();
     const run = spawnSync(process.execPath, [join(ROOT, 'bin/seinode-reconciler.js'), '--once', '--namespace', namespace], {
       env: { ...process.env, KUBECONFIG: KUBECONFIG() },

@@ -1,15 +1,24 @@
-/** GitOps emulated as DESIGN §4 says, plus the out-of-band writers it must be told apart from. */
+/**
+ * GitOps as the tests drive it — through the real engines (./engines.ts) — plus the out-of-band writers it must be
+ * told apart from.
+ */
 import * as k8s from '@kubernetes/client-node';
 import type { SeiNodeProps } from '../../../src/constructs/seinode.js';
 import type { SeiNodeObject } from '../../../src/reconciler/types.js';
 import { kubeConfig, kubectlOk } from './cluster.js';
+import { argoSync, fluxApply } from './engines.js';
 import { distCrd, synthFleet, toYaml, type Manifest } from './manifests.js';
 
+/**
+ * Which engine `sync` uses. They are also kubectl arguments that write under the engine's field manager, for tests
+ * that need such a write outside an engine (`kubectlOk([...ARGO, '-f', …])`): that is an imitation, not a sync.
+ */
 export const ARGO = ['apply', '--server-side', '--field-manager=argocd-controller'];
 export const FLUX = ['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts'];
 
+/** The CRD, synced by Argo CD (ServerSideApply) as its own Application, as a fleet's CRD app would be. */
 export async function installCrd(): Promise<void> {
-  await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([distCrd()]) });
+  await argoSync('', [distCrd()], { app: 'sei-crd' });
   await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', `crd/${distCrd().metadata.name}`]);
 }
 
@@ -20,9 +29,16 @@ export const manifestsOf = (namespace: string, props: SeiNodeProps): Manifest[] 
 export const statefulSetOf = (namespace: string, props: SeiNodeProps): Manifest =>
   manifestsOf(namespace, props).find((o) => o.kind === 'StatefulSet')!;
 
-/** Argo CD (ServerSideApply) or Flux syncing the node's manifests. */
-export const sync = (namespace: string, props: SeiNodeProps, verb = ARGO) =>
-  kubectlOk([...verb, '-f', '-'], { input: toYaml(manifestsOf(namespace, props)) });
+/**
+ * The node's manifests synced by the real Argo CD engine (ServerSideApply=true, no prune) or, with `FLUX`, one
+ * reconcile of the real Flux engine (prune on). Each node is its own Application / Kustomization, named
+ * `<namespace>.<node>`, so syncing one node never prunes another.
+ */
+export const sync = async (namespace: string, props: SeiNodeProps, verb = ARGO): Promise<void> => {
+  const app = `${namespace}.${props.name}`;
+  if (verb === FLUX) await fluxApply(namespace, manifestsOf(namespace, props), { name: app });
+  else await argoSync(namespace, manifestsOf(namespace, props), { app });
+};
 
 /** Someone creating a StatefulSet by hand: `kubectl create` (field manager kubectl-create). */
 export const kubectlCreate = (manifest: Manifest) => kubectlOk(['create', '-f', '-'], { input: toYaml([manifest]) });

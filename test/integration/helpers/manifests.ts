@@ -35,6 +35,9 @@ export function distClusterObjects(): Manifest[] {
   return fleetFiles().filter((o) => CLUSTER_SCOPED.includes(o.kind));
 }
 
+/** The committed fleet files as they are (the Namespace included): everything in dist/ but the 0000- file. */
+export const distFleet = (): Manifest[] => fleetFiles();
+
 /** Every namespaced object committed in dist/, moved into `namespace` so each test has its own copy. */
 export function distObjects(namespace: string): Manifest[] {
   return fleetFiles()

@@ -7,7 +7,7 @@ describe('parseFlags', () => {
     expect(parseFlags([])).toEqual({
       namespaces: [],
       policy: {
-        allowedManagers: ['argocd-controller', 'kustomize-controller'],
+        allowedManagers: ['argocd-controller', 'argocd-application-controller', 'kustomize-controller'],
         graceSeconds: 120,
         dryRun: false,
         breaker: { maxDeletions: 3, fleetMaxDeletions: 10, windowSeconds: 600 },

@@ -78,10 +78,11 @@ describe('the contract of DESIGN §2', () => {
     expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
   });
 
-  it('prune-protects the PVC for Argo CD and Flux', () => {
+  it('prune- and delete-protects the PVC for Argo CD and Flux, and Flux only ever creates it (never force-recreates it)', () => {
     expect(renderNode(baseProps()).claim.metadata.annotations).toEqual({
       'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
       'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+      'kustomize.toolkit.fluxcd.io/ssa': 'IfNotPresent',
     });
   });
 
