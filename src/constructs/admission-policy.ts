@@ -90,7 +90,9 @@ export class SeiNodeAdmissionPolicy extends Construct {
     for (const [field, ids] of [['gitOpsIdentities', gitops], ['claimCreators', props.claimCreators ?? []]] as const)
       if (ids.some((i) => i.trim() === '')) throw new Error(`SeiNodeAdmissionPolicy ${name}: ${field}: empty username`);
     const labels = projectLabels(name, 'admission-policy');
-    // Cluster-scoped, like the CRD: prune-protected so that removing it from Git is a deliberate step.
+    // Cluster-scoped, like the CRD: prune-protected so that removing it from Git is a deliberate step, and in Argo CD's
+    // sync wave -1 — not after the fleet: Argo CD waits for a wave to be healthy before the next, and a syncing node
+    // can take hours to be Ready. The engines' own identities pass it, so the fleet's wave is not held back.
     const metadata = (n: string) => ({ name: n, labels, annotations: crdGitOpsAnnotations() });
 
     const statefulSets = `${name}-statefulsets`;

@@ -154,6 +154,7 @@ describe('the real engines, with the reconciler running', () => {
       const again = await fluxApply(ns.name, objects, { name: 'flux-first' });
       // The PVC is created once and never applied again (kustomize.toolkit.fluxcd.io/ssa: IfNotPresent).
       expect(Object.fromEntries(again.result!.resources.map((r) => [r.kind, r.action]))).toEqual({
+        ConfigMap: 'unchanged', // the chain's genesis
         Namespace: 'unchanged',
         SeiNode: 'unchanged',
         Service: 'unchanged',

@@ -3,9 +3,12 @@
  * never an imitation. Each call is one sync (Argo CD) or one reconcile (Flux) of the given manifests; what the
  * engine remembers between runs (Flux's inventory, Argo CD's tracked kinds) lives in a file per app/Kustomization.
  */
+import * as k8s from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { DEFAULT_GITOPS_IDENTITIES } from '../../../src/constructs/admission-policy.js';
 import { KUBECONFIG } from './cluster.js';
 import { ROOT, toYaml, type Manifest } from './manifests.js';
 
@@ -42,12 +45,40 @@ function stateFile(kind: 'argo' | 'flux', name: string): string {
   return join(dir, `${kind}-${name}.json`);
 }
 
+/**
+ * The engines act as the service accounts they run as in a cluster (Argo CD's application controller, Flux's
+ * kustomize-controller): the admin token impersonating that username (with system:masters for RBAC), so the admission
+ * policy in dist/ sees the identity it would see in production.
+ */
+function engineKubeconfig(engine: string): string {
+  const user = engine === 'flux' ? DEFAULT_GITOPS_IDENTITIES[1] : DEFAULT_GITOPS_IDENTITIES[0];
+  const path = join(process.env.SEI_KUBE_DIR ?? '/tmp', `engine-${engine === 'flux' ? 'flux' : 'argo'}.kubeconfig`);
+  if (!existsSync(path)) {
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(KUBECONFIG());
+    const cluster = kc.getCurrentCluster()!;
+    const admin = kc.getCurrentUser()!;
+    writeFileSync(
+      path,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: cluster.server, 'certificate-authority': cluster.caFile } }],
+        users: [{ name: 'engine', user: { token: admin.token, as: user, 'as-groups': ['system:masters'] } }],
+        contexts: [{ name: 'c', context: { cluster: 'c', user: 'engine' } }],
+        'current-context': 'c',
+      }),
+    );
+  }
+  return path;
+}
+
 /** Runs the engines binary; never throws on a failed sync (tests assert on it). */
 export function runEngine(args: string[], source?: Source): Promise<EngineRun> {
   const input = source && !('dir' in source) ? toYaml(source) : '';
   const positional = source ? ('dir' in source ? [source.dir] : ['-']) : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(engineBinary(), [...args, ...positional], { env: { ...process.env, KUBECONFIG: KUBECONFIG() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(engineBinary(), [...args, ...positional], { env: { ...process.env, KUBECONFIG: engineKubeconfig(args[0]) }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
