@@ -47,7 +47,9 @@ try {
     name: `node-${i}`,
     chainId: 'atlantic-2',
     image: 'ghcr.io/sei-protocol/sei:v6.1.0',
+    allowImageTag: true,
     fullNode: {},
+    bootstrap: { none: {} },
     paused: i % 7 === 0,
   }));
   const objects = buildApp([{ namespace: NS, nodes }], undefined, { admissionPolicy: false }).charts.flatMap((c) => c.toJson() as { kind: string }[]);

@@ -8,43 +8,18 @@
  * Human lines on stderr; with BENCH_JSON=<file>, one JSON object per measurement appended there.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Yaml } from 'cdk8s';
-import { buildApp, type FleetSpec } from '../src/fleet.js';
+import { buildApp } from '../src/fleet.js';
+import { generatedFleet } from './fleet-generator.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const SIZES = (process.env.BENCH_NODES ?? '10,100,500,1000,5000').split(',').map(Number);
 const FRESH_MAX = Number(process.env.BENCH_FRESH_MAX ?? 1000);
-const MODES = ['fullNode', 'archive', 'validator', 'seed'] as const;
-
-/** A made-up but well-formed node ID (40 hex) per generated node, so each one's peer is valid. */
-const nodeId = (ns: number, i: number) => createHash('sha1').update(`node-${ns}-${i}`).digest('hex');
-
-export function generatedFleet(count: number): FleetSpec[] {
-  const perNamespace = 250;
-  return Array.from({ length: Math.ceil(count / perNamespace) }, (_, ns) => ({
-    namespace: `sei-bench-${ns}`,
-    nodes: Array.from({ length: Math.min(perNamespace, count - ns * perNamespace) }, (_, i) => {
-      const mode = MODES[i % MODES.length];
-      return {
-        name: `node-${ns}-${i}`,
-        chainId: 'pacific-1',
-        image: 'ghcr.io/sei-protocol/sei:v6.1.0',
-        allowImageTag: true,
-        [mode]: {},
-        bootstrap: { none: {} },
-        paused: i % 7 === 0,
-        peers: [`${nodeId(ns, (i + 1) % perNamespace)}@node-${ns}-${(i + 1) % perNamespace}.sei-bench-${ns}.svc:26656`],
-        overrides: { 'p2p.max-connections': String(200 + (i % 5)) },
-      };
-    }),
-  }));
-}
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

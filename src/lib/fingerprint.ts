@@ -13,12 +13,15 @@ export function fingerprintOf(statefulSet: unknown): string {
   return createHash('sha256').update(json, 'utf8').digest('hex');
 }
 
+/**
+ * The object without the fingerprint annotation. Copies only the two maps on the way to it (canonicalize never
+ * mutates), not the whole object: a deep clone of every StatefulSet was a tenth of a 1000-node synth (profiled).
+ */
 function withoutFingerprint(obj: unknown): unknown {
-  const copy = structuredClone(obj) as { metadata?: { annotations?: Record<string, string> } };
-  const annotations = copy?.metadata?.annotations;
-  if (annotations && FINGERPRINT_ANNOTATION in annotations) {
-    delete annotations[FINGERPRINT_ANNOTATION];
-    if (Object.keys(annotations).length === 0) delete copy.metadata!.annotations;
-  }
-  return copy;
+  const o = obj as { metadata?: { annotations?: Record<string, string> } } | null;
+  const annotations = o?.metadata?.annotations;
+  if (!annotations || !(FINGERPRINT_ANNOTATION in annotations)) return obj;
+  const { [FINGERPRINT_ANNOTATION]: _dropped, ...rest } = annotations;
+  const { annotations: _all, ...metadata } = o!.metadata!;
+  return { ...o, metadata: Object.keys(rest).length > 0 ? { ...metadata, annotations: rest } : metadata };
 }
