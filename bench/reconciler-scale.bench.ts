@@ -104,7 +104,8 @@ try {
   const cli = process.env.SCALE_CLI === 'lib' ? join(ROOT, 'lib/reconciler/main.js') : join(ROOT, 'bin/seinode-reconciler.js');
   child = spawn(
     process.execPath,
-    [cli, '--leader-elect=false', '--namespace', NS, '--metrics-addr', `127.0.0.1:${port}`, '--resync', `${RESYNC_S}s`, '--log-level', 'warn'],
+    // The breakers would rightly stop a stream of impostors; this measures latency, so they are opened wide.
+    [cli, '--leader-elect=false', '--breaker-max=1000', '--fleet-breaker-max=1000', '--namespace', NS, '--metrics-addr', `127.0.0.1:${port}`, '--resync', `${RESYNC_S}s`, '--log-level', 'warn'],
     { env: { ...process.env, KUBECONFIG: cp.kubeconfigPath }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   while ((await tracked()) < N) {

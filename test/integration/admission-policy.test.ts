@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { App, Chart } from 'cdk8s';
 import { DEFAULT_GITOPS_IDENTITIES, DEFAULT_RECONCILER_IDENTITY, SeiNodeAdmissionPolicy } from '../../src/constructs/admission-policy.js';
 import { eventually, kubectl, kubectlOk, kubeconfigFor, useNamespace } from './helpers/cluster.js';
+import { argoSync, fluxApply } from './helpers/engines.js';
 import { ARGO, installCrd, manifestsOf, nodeProps, statefulSetOf } from './helpers/gitops.js';
 import { toYaml, type Manifest } from './helpers/manifests.js';
 
@@ -17,7 +18,6 @@ describe('SeiNodeAdmissionPolicy', () => {
   const name = () => `sei-gitops-${ns.name}`;
   const as = (user: string) => [`--as=${user}`, '--as-group=system:masters'];
   const ARGO_SA = as(DEFAULT_GITOPS_IDENTITIES[0]);
-  const FLUX_SA = as(DEFAULT_GITOPS_IDENTITIES[1]);
   let impostor: string;
   let policy: Manifest[];
 
@@ -51,10 +51,9 @@ describe('SeiNodeAdmissionPolicy', () => {
   });
 
   it('lets the GitOps identities apply the node, and keeps spec changes theirs', async () => {
-    await kubectlOk([...ARGO, ...ARGO_SA, '-f', '-'], { input: toYaml(manifestsOf(ns.name, nodeProps('door'))) });
-    await kubectlOk(['apply', '--server-side', '--field-manager=kustomize-controller', '--force-conflicts', ...FLUX_SA, '-f', '-'], {
-      input: toYaml(manifestsOf(ns.name, nodeProps('door', { paused: true }))),
-    });
+    // The real engines, which act as those service accounts (helpers/engines.ts).
+    await argoSync(ns.name, manifestsOf(ns.name, nodeProps('door')), { app: `${ns.name}.door` });
+    await fluxApply(ns.name, manifestsOf(ns.name, nodeProps('door', { paused: true })), { name: `${ns.name}.door`, prune: false });
     const restart = await kubectl(['rollout', 'restart', 'statefulset/door', '-n', ns.name], { kubeconfig: impostor });
     expect(restart.code).not.toBe(0);
     expect(restart.stderr).toMatch(/its spec is written by GitOps only .* not by impostor: change it in Git \(to restart the node, delete its pod\)/);

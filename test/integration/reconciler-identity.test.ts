@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Controller } from '../../src/reconciler/controller.js';
 import { eventually, kubectlOk, useNamespace } from './helpers/cluster.js';
-import { ARGO, Live, installCrd, kubectlCreate, manifestsOf, nodeProps, statefulSetOf, sync } from './helpers/gitops.js';
-import { toYaml } from './helpers/manifests.js';
+import { argoSync } from './helpers/engines.js';
+import { Live, installCrd, kubectlCreate, manifestsOf, nodeProps, statefulSetOf, sync } from './helpers/gitops.js';
 import { controllerFor } from './helpers/reconciler.js';
 
 beforeAll(installCrd, 90_000);
@@ -27,7 +27,7 @@ describe('provenance by creation identity', () => {
   /** Deletes the SeiNode and applies it again (GitOps re-sync): its status starts empty. */
   const resyncSeiNode = async (name: string, reconcilerRunning: boolean) => {
     await kubectlOk(['delete', 'seinode', name, '-n', ns.name, '--wait=true']);
-    await kubectlOk([...ARGO, '-f', '-'], { input: toYaml(manifestsOf(ns.name, nodeProps(name)).filter((o) => o.kind === 'SeiNode')) });
+    await argoSync(ns.name, manifestsOf(ns.name, nodeProps(name)).filter((o) => o.kind === 'SeiNode'), { app: `${ns.name}.${name}` });
     // With a reconciler running it may already have re-adopted; without one the status must start empty.
     if (!reconcilerRunning) expect((await live.node(name)).status).toBeUndefined();
   };
@@ -74,7 +74,7 @@ describe('provenance by creation identity', () => {
     await live.deleteStsAndWait('coapplied');
     await kubectlCreate(statefulSetOf(ns.name, nodeProps('coapplied')));
     const impostor = (await liveUid('coapplied'))!;
-    await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([statefulSetOf(ns.name, nodeProps('coapplied'))]) }); // Argo CD SSA adopts it silently
+    await argoSync(ns.name, [statefulSetOf(ns.name, nodeProps('coapplied'))], { app: `${ns.name}.coapplied` }); // Argo CD SSA adopts it silently
     controller = controllerFor(ns.name);
     await controller.start();
     await eventually('the co-applied impostor to be deleted', async () => (await liveUid('coapplied')) !== impostor);

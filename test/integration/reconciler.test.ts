@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FINGERPRINT_ANNOTATION } from '../../src/contract.js';
 import type { Controller } from '../../src/reconciler/controller.js';
 import { eventually, kubectlOk, useNamespace } from './helpers/cluster.js';
-import { ARGO, FLUX, Live, installCrd, kubectlCreate, nodeProps, statefulSetOf, sync } from './helpers/gitops.js';
-import { toYaml } from './helpers/manifests.js';
+import { argoSync } from './helpers/engines.js';
+import { FLUX, Live, installCrd, kubectlCreate, nodeProps, statefulSetOf, sync } from './helpers/gitops.js';
 import { controllerFor } from './helpers/reconciler.js';
 
 beforeAll(installCrd, 90_000);
@@ -127,7 +127,7 @@ describe('seinode-reconciler', () => {
     await live.deleteStsAndWait('owner');
     // Applied under Argo CD's field manager but not what the SeiNode expects (another image, so another
     // fingerprint): provenance is pending for the 5 s grace, which leaves time to hand it a PVC before the verdict.
-    await kubectlOk([...ARGO, '-f', '-'], { input: toYaml([statefulSetOf(ns.name, nodeProps('owner', { image: 'ghcr.io/sei-protocol/sei:v6.1.1' }))]) });
+    await argoSync(ns.name, [statefulSetOf(ns.name, nodeProps('owner', { image: 'ghcr.io/sei-protocol/sei:v6.1.1' }))], { app: `${ns.name}.owner` });
     const impostor = (await live.sts('owner'))!;
     await live.core.createNamespacedPersistentVolumeClaim({
       namespace: ns.name,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { App, Chart } from 'cdk8s';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULT_GITOPS_IDENTITIES, SeiNodeAdmissionPolicy } from '../../../src/constructs/admission-policy.js';
 import { ADMISSION_CHART, buildApp } from '../../../src/fleet.js';
 
@@ -47,5 +50,18 @@ describe('SeiNodeAdmissionPolicy', () => {
     expect(on.charts.map((c) => c.node.id)).toEqual(['seinode-crd', 'sei', ADMISSION_CHART]);
     const off = buildApp([{ namespace: 'sei', nodes: [node] }], undefined, { admissionPolicy: false });
     expect(off.charts.map((c) => c.node.id)).toEqual(['seinode-crd', 'sei']);
+  });
+
+  it.each([
+    ['with the admission policy', {}, ['0000-seinode-crd.k8s.yaml', '0001-sei.k8s.yaml', '0002-sei-b.k8s.yaml', '0003-seinode-admission.k8s.yaml']],
+    ['without it (the numbering still holds: the CRD file must apply first)', { admissionPolicy: false as const }, ['0000-seinode-crd.k8s.yaml', '0001-sei.k8s.yaml', '0002-sei-b.k8s.yaml']],
+  ])('numbers the files in apply order %s', (_, options, files) => {
+    const out = mkdtempSync(join(tmpdir(), 'sei-order-'));
+    try {
+      buildApp([{ namespace: 'sei', nodes: [node] }, { namespace: 'sei-b', nodes: [node] }], out, options).synth();
+      expect(readdirSync(out).sort()).toEqual(files);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
