@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, SEINODE_PLURAL } from '../contract.js';
 import { decide, deletionsInWindow, type Decision } from './decide.js';
 import type { Propagation } from './flags.js';
+import { cacheShape, type CacheKind } from './cache-shape.js';
 import { trackedInformer, type Informer, type InformerState } from './informers.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, KubeApi, type ReconcilerApi, timeoutOptions } from './kube.js';
 import type { Logger } from './log.js';
@@ -292,7 +293,16 @@ export class Controller {
     const scopes = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
     const list = (p: Promise<unknown>) => p as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
     const track = (name: string, path: string, fn: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>) => {
-      const t = trackedInformer(kc, name, path, fn, this.options.watchTimeoutSeconds, () => this.metrics.requests.inc({ method: 'WATCH' }));
+      const kind: CacheKind = name.startsWith('seinodes') ? 'SeiNode' : name.startsWith('statefulsets') ? 'StatefulSet' : 'PersistentVolumeClaim';
+      const t = trackedInformer(
+        kc,
+        name,
+        path,
+        fn,
+        this.options.watchTimeoutSeconds,
+        () => this.metrics.requests.inc({ method: 'WATCH' }),
+        (o) => cacheShape(kind, o),
+      );
       this.informers.push(t.informer);
       this.informerStates.push(t.state);
       return t;

@@ -17,6 +17,8 @@ export class TimedWatch extends k8s.Watch {
     /** Told `true` once a watch request is answered (200), `false` when one fails. */
     private readonly onWatching: (up: boolean) => void = () => {},
     private readonly countWatch: () => void = () => {},
+    /** Applied to every event's object before the informer sees it (what its cache keeps). */
+    private readonly shape: (o: any) => any = (o) => o,
   ) {
     super(config);
   }
@@ -32,7 +34,9 @@ export class TimedWatch extends k8s.Watch {
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
     let expired = false;
-    const controller = await super.watch(path, { ...queryParams, timeoutSeconds, allowWatchBookmarks: true }, callback, (err) => {
+    const shaped = (phase: string, apiObj: any, watchObj?: any) =>
+      callback(phase, phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED' ? this.shape(apiObj) : apiObj, watchObj);
+    const controller = await super.watch(path, { ...queryParams, timeoutSeconds, allowWatchBookmarks: true }, shaped, (err) => {
       ended = true;
       if (timer) clearTimeout(timer);
       // Our own abort of an expired watch is a normal end: re-watch, do not report an error.
@@ -75,6 +79,7 @@ export function trackedInformer(
   list: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>,
   watchTimeoutSeconds?: number,
   countWatch: () => void = () => {},
+  shape: (o: k8s.KubernetesObject) => k8s.KubernetesObject = (o) => o,
 ): { informer: Informer; state: InformerState } {
   const state: InformerState = { name, listed: false, down: false, fromList: new Set() };
   const listed = async () => {
@@ -84,13 +89,13 @@ export function trackedInformer(
       for (const o of result.items) if (o.metadata?.uid) state.fromList.add(o.metadata.uid);
       state.listed = true;
       state.down = false;
-      return result;
+      return { ...result, items: result.items.map(shape) };
     } catch (e) {
       state.down = true;
       throw e;
     }
   };
-  const watch = new TimedWatch(kc, watchTimeoutSeconds, (up) => (state.down = !up), countWatch);
+  const watch = new TimedWatch(kc, watchTimeoutSeconds, (up) => (state.down = !up), countWatch, shape);
   const informer = new k8s.ListWatch<k8s.KubernetesObject>(path, watch, listed, false);
   informer.on('error', () => (state.down = true));
   return { informer, state };

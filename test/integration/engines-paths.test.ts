@@ -8,10 +8,19 @@ import { EXPECTED_FINGERPRINT_ANNOTATION, FINGERPRINT_ANNOTATION } from '../../s
 import { fingerprintOf } from '../../src/lib/fingerprint.js';
 import type { Controller } from '../../src/reconciler/controller.js';
 import { eventually, useNamespace } from './helpers/cluster.js';
-import { actionOf, argoSync, fluxApply, fluxApplyRun, specWriters } from './helpers/engines.js';
+import { actionOf, argoSync, argoSyncRun, fluxApply, fluxApplyRun, specWriters, type EngineRun } from './helpers/engines.js';
 import { Live, installCrd, manifestsOf, nodeProps } from './helpers/gitops.js';
 import type { Manifest } from './helpers/manifests.js';
 import { controllerFor } from './helpers/reconciler.js';
+
+/** A sync that Argo CD's `syncPolicy.retry` would repeat: again after a 409 (object modified), at most 3 times. */
+async function argoSyncRetrying(...args: Parameters<typeof argoSyncRun>): Promise<EngineRun> {
+  for (let attempt = 1; ; attempt++) {
+    const run = await argoSyncRun(...args);
+    if (run.code === 0) return run;
+    if (attempt === 3 || !/the object has been modified/.test(run.stderr)) throw new Error(`Argo CD sync failed (${run.code}): ${run.stderr}`);
+  }
+}
 
 jest.setTimeout(120_000); // the no-op checks wait for the writes that follow a create to settle
 beforeAll(installCrd, 90_000);
@@ -105,7 +114,9 @@ describe('the real engines, with the reconciler running', () => {
       await argoSync(ns.name, objects, { app: 'argo-replace-live' });
       const uid = await waitAdopted('argo-replace-live');
       const paused = manifestsOf(ns.name, nodeProps('argo-replace-live', { paused: true })).filter((o) => o.kind !== 'PersistentVolumeClaim');
-      const run = await argoSync(ns.name, paused, { app: 'argo-replace-live', replace: true });
+      // Replace is a PUT at the resourceVersion the sync read: the reconciler's status write on the SeiNode between the
+      // read and the PUT makes it a 409, and Argo CD's syncPolicy.retry syncs again (examples/argocd sets it).
+      const run = await argoSyncRetrying(ns.name, paused, { app: 'argo-replace-live', replace: true });
       expect(run.result!.resources.find((r) => r.kind === 'StatefulSet')!.message).toMatch(/replaced/);
       expect((await liveSts('argo-replace-live'))!.spec!.replicas).toBe(0);
       expect(await writers('argo-replace-live')).toEqual(['argocd-application-controller:Update', 'argocd-controller:Apply']);
