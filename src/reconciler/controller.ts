@@ -9,7 +9,7 @@ import { API_GROUP, API_VERSION, SEINODE_PLURAL } from '../contract.js';
 import { decide, deletionsInWindow, type Decision } from './decide.js';
 import type { Propagation } from './flags.js';
 import { cacheShape, type CacheKind } from './cache-shape.js';
-import { trackedInformer, type Informer, type InformerState } from './informers.js';
+import { trackedInformer, witnessedCreation, type Informer, type InformerState } from './informers.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, KubeApi, type ReconcilerApi, timeoutOptions } from './kube.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -391,13 +391,14 @@ export class Controller {
   }
 
   /**
-   * First sight of a StatefulSet UID: an ADD from the watch (not from a list) is its creation, witnessed; anything
-   * else is found as it is now. A later sighting adds nothing: creators are who owned the creation fields first.
+   * First sight of a StatefulSet UID: an ADD from the watch (or a re-list's ADD of an object created while the
+   * reconciler ran) is its creation, witnessed; anything else is found as it is now. A later sighting adds nothing:
+   * creators are who owned the creation fields first.
    */
   private sighted(sts: k8s.V1StatefulSet, state: InformerState): void {
     const uid = sts.metadata?.uid;
     if (!uid) return;
-    const witnessed = state.listed && !state.fromList.has(uid);
+    const witnessed = witnessedCreation(state, uid, sts.metadata?.creationTimestamp);
     const seen = this.origins.get(uid);
     const now = originOf(sts, this.now(), witnessed);
     // A reconcile may have recorded it (found, by a GET) just before the watch delivered its ADDED: upgrade that.

@@ -66,6 +66,23 @@ export interface InformerState {
   down: boolean;
   /** UIDs delivered by the most recent list: their ADD events report objects found, not objects created. */
   readonly fromList: Set<string>;
+  /** When the first list succeeded (ms, local clock). */
+  firstListedAt?: number;
+}
+
+/** How far the API server's clock may be ahead of ours when comparing a creationTimestamp with `firstListedAt`. */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Whether an ADD reports an object created while this informer was watching: an event from the watch after the first
+ * list — or one from a re-list (after a watch outage) of an object created more than a minute after that first list,
+ * i.e. while the reconciler was running (the outage lost the event, not the moment). Anything else was found.
+ */
+export function witnessedCreation(state: InformerState, uid: string, creationTimestamp: Date | string | undefined): boolean {
+  if (!state.listed) return false;
+  if (!state.fromList.has(uid)) return true;
+  const created = creationTimestamp === undefined ? NaN : new Date(creationTimestamp).getTime();
+  return state.firstListedAt !== undefined && created > state.firstListedAt + CLOCK_SKEW_MS;
 }
 
 /**
@@ -88,6 +105,7 @@ export function trackedInformer(
       state.fromList.clear();
       for (const o of result.items) if (o.metadata?.uid) state.fromList.add(o.metadata.uid);
       state.listed = true;
+      state.firstListedAt ??= Date.now();
       state.down = false;
       return { ...result, items: result.items.map(shape) };
     } catch (e) {

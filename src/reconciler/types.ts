@@ -28,8 +28,8 @@ export interface Origin {
   /** When the reconciler first saw this UID (RFC 3339, seconds). */
   readonly firstSeen: string;
   /**
-   * True when the reconciler saw the object being created (a watch ADDED event after its informer had listed), so
-   * `creators` is who created it. False when it was found already existing (a list, a restart, `--once`): then
+   * True when the reconciler saw the object being created (a watch ADDED event after its informer had listed, or a
+   * re-list after a watch outage finding an object created while the reconciler ran), so `creators` is who created it. False when it was found already existing (a list, a restart, `--once`): then
    * `creators` is only who owned those fields by then, and the first observation never deletes on it.
    */
   readonly witnessed: boolean;

@@ -76,3 +76,16 @@ describe('TimedWatch', () => {
     server.close();
   });
 });
+
+describe('witnessedCreation', () => {
+  it.each<[string, Partial<import('../../../src/reconciler/informers.js').InformerState>, string, string | undefined, boolean]>([
+    ['not listed yet: nothing is witnessed', { listed: false, fromList: new Set() }, 'u', undefined, false],
+    ['an ADD from the watch after the first list', { listed: true, fromList: new Set(['other']), firstListedAt: 1_000_000 }, 'u', undefined, true],
+    ['in the first list: found', { listed: true, fromList: new Set(['u']), firstListedAt: Date.parse('2026-11-25T12:00:00Z') }, 'u', '2026-11-25T11:00:00Z', false],
+    ['in a re-list, created just after the first list (within the clock-skew margin): found', { listed: true, fromList: new Set(['u']), firstListedAt: Date.parse('2026-11-25T12:00:00Z') }, 'u', '2026-11-25T12:00:30Z', false],
+    ['in a re-list, created minutes after the first list: the outage lost the event, it was created under watch', { listed: true, fromList: new Set(['u']), firstListedAt: Date.parse('2026-11-25T12:00:00Z') }, 'u', '2026-11-25T12:05:00Z', true],
+  ])('%s', async (_, state, uid, created, expected) => {
+    const { witnessedCreation } = await import('../../../src/reconciler/informers.js');
+    expect(witnessedCreation({ name: 'x', down: false, ...state } as never, uid, created)).toBe(expected);
+  });
+});
