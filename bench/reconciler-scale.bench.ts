@@ -106,7 +106,8 @@ try {
     process.execPath,
     // The breakers would rightly stop a stream of impostors; this measures latency, so they are opened wide.
     [cli, '--leader-elect=false', '--breaker-max=1000', '--fleet-breaker-max=1000', '--namespace', NS, '--metrics-addr', `127.0.0.1:${port}`, '--resync', `${RESYNC_S}s`, '--log-level', 'warn'],
-    { env: { ...process.env, KUBECONFIG: cp.kubeconfigPath }, stdio: ['ignore', 'ignore', 'inherit'] },
+    // SCALE_NODE_OPTIONS: the V8 flags the deployed container runs with (the SeiNodeReconciler construct's NODE_OPTIONS).
+    { env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, NODE_OPTIONS: process.env.SCALE_NODE_OPTIONS ?? '' }, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   while ((await tracked()) < N) {
     if (performance.now() - tStart > 300_000) throw new Error('not all tracked within 300 s');

@@ -11,6 +11,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { RECONCILER_NODE_OPTIONS } from '../src/constructs/reconciler.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const quick = process.argv.includes('--quick');
@@ -43,7 +44,8 @@ for (const n of quick ? [100] : [100, 1000]) {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, SCALE_NODES: String(n), SCALE_STEADY_S: quick ? '15' : '60', SCALE_IMPOSTORS: quick ? '10' : '30', SCALE_CLI: 'lib' },
+    // As deployed: the compiled CLI with the container's V8 limits (SeiNodeReconciler's NODE_OPTIONS).
+    env: { ...process.env, SCALE_NODES: String(n), SCALE_STEADY_S: quick ? '15' : '60', SCALE_IMPOSTORS: quick ? '10' : '30', SCALE_CLI: 'lib', SCALE_NODE_OPTIONS: RECONCILER_NODE_OPTIONS },
     maxBuffer: 1 << 26,
   });
   if (r.status !== 0) throw new Error(`reconciler bench at ${n} nodes failed (${r.status})`);
@@ -126,7 +128,8 @@ ${synthTable.join('\n')}
 
 etcd + kube-apiserver + kube-controller-manager (the StatefulSet controller makes the Pods; no kubelet) on loopback;
 N SeiNodes + StatefulSets server-side applied under \`argocd-controller\` before the reconciler starts (a first
-install); the reconciler is the compiled CLI (\`lib/\`, as the image runs it) in its own process, resync every 15 s,
+install); the reconciler is the compiled CLI (\`lib/\`, as the image runs it) in its own process with the container's
+V8 limits (\`NODE_OPTIONS=${RECONCILER_NODE_OPTIONS}\`), resync every 15 s,
 its own counters (\`seinode_reconciler_api_requests_total\`, \`…_writes_total\`, process metrics) read from
 \`/metrics\`. Impostors: a running node's StatefulSet deleted and a \`kubectl-create\` copy made, timed to the API
 server's deletionTimestamp. One run per N: the figures are single measurements, the impostor latencies p50/p99 of
