@@ -79,7 +79,7 @@ try {
   console.log(`machine: ${cpus().length} × ${cpus()[0]?.model}, node ${process.version}, kube-apiserver ${cp.binaries.kubernetesVersion}`);
   console.log(`impostor created → delete accepted (deletionTimestamp): ${stats(toDelete)}  (${RUNS} runs)`);
   console.log(`impostor created → gone (Foreground, after its pods):    ${stats(toGone)}  (${RUNS} runs)`);
-  const deleted = (await controller.metrics.impostorsDeleted.get()).values[0]?.value ?? 0;
+  const deleted = await controller.metrics.deletedCount();
   console.log(`reconciler: ${deleted} impostors deleted, ${await controller.metrics.writeCount('delete')} DELETE calls (the rest refused by a precondition and retried)`);
 } finally {
   await cp.stop();

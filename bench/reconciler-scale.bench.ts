@@ -8,13 +8,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
 import { buildApp } from '../src/fleet.js';
-import { startControlPlane } from '../test/kube/controlplane.js';
+import { freePort, startControlPlane } from '../test/kube/controlplane.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const N = Number(process.env.SCALE_NODES ?? 1000);
@@ -25,14 +24,6 @@ const NS = 'scale';
 const say = (m: string) => process.stderr.write(`[scale ${N}] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const freePort = () =>
-  new Promise<number>((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => ok(port));
-    });
-  });
 
 const cp = await startControlPlane({ verbose: false });
 const dir = mkdtempSync(join(tmpdir(), 'sei-scale-'));

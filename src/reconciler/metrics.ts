@@ -61,6 +61,11 @@ export class Metrics {
     return values.filter((v) => kind === undefined || v.labels.kind === kind).reduce((n, v) => n + v.value, 0);
   }
 
+  /** Impostors deleted so far. */
+  async deletedCount(): Promise<number> {
+    return (await this.impostorsDeleted.get()).values.reduce((n, v) => n + v.value, 0);
+  }
+
   /** Serves /metrics, /readyz and /healthz (200 with the detail, or 503 with the reason). */
   serve(host: string, port: number, checks: HealthChecks = { ready: OK, healthy: OK }): Promise<Server> {
     const server = createServer(async (req, res) => {

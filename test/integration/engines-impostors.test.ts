@@ -66,7 +66,7 @@ describe('a hand-made StatefulSet that an engine then adopts is still removed', 
   });
   afterAll(async () => controller?.stop());
 
-  const impostorsDeleted = async () => (await controller.metrics.impostorsDeleted.get()).values.reduce((n, v) => n + v.value, 0);
+  const impostorsDeleted = () => controller.metrics.deletedCount();
 
   /**
    * kubectl-creates the node's exact StatefulSet while the reconciler watches, lets `takeOver` run at once, then

@@ -60,7 +60,7 @@ describe('the real engines, with the reconciler running', () => {
       const uid = sts?.metadata?.uid;
       return ref && uid && ref.uid === uid && uid !== notUid && !sts?.metadata?.deletionTimestamp ? uid : undefined;
     }, 60_000);
-  const impostorsDeleted = async () => (await controller.metrics.impostorsDeleted.get()).values.reduce((n, v) => n + v.value, 0);
+  const impostorsDeleted = () => controller.metrics.deletedCount();
   const writers = async (name: string) => specWriters(await liveSts(name));
   /**
    * The StatefulSet's and SeiNode's resourceVersions once neither has moved for 2 s: the StatefulSet controller

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../kube/controlplane.js';
 import { join } from 'node:path';
 import { eventually, kubectlOk, kubeconfigFor, useNamespace } from './helpers/cluster.js';
 import { installCrd } from './helpers/gitops.js';
 import { ROOT } from './helpers/manifests.js';
 
 beforeAll(installCrd, 90_000);
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /**
  * /readyz tells the truth: the reconciler CLI runs as a user that may list SeiNodes and StatefulSets but not PVCs, so

@@ -3,7 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import { App, Chart } from 'cdk8s';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../kube/controlplane.js';
 import { join } from 'node:path';
 import { SeiNodeReconciler } from '../../src/constructs/reconciler.js';
 import { eventually, kubeConfig, kubectl, kubectlOk, useNamespace } from './helpers/cluster.js';
@@ -19,16 +19,6 @@ const [LEASE_S, RENEW_S, RETRY_S] = (process.env.SEI_LEADER_TIMING ?? '8,4,1').s
 const RELEASE_BOUND_MS = 2.2 * RETRY_S * 1000 + 1500;
 /** client-go's bound after a SIGKILL: the follower saw the last renew ≤ 2.2 retries late, then retries ≤ 2.2 after expiry. */
 const TAKEOVER_BOUND_MS = (LEASE_S + 2 * 2.2 * RETRY_S) * 1000 + 1000;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 
 interface Replica {
   readonly name: string;

@@ -21,7 +21,7 @@ describe('provenance by creation identity', () => {
   });
   afterAll(async () => controller?.stop());
 
-  const deleted = async (c: Controller) => (await c.metrics.impostorsDeleted.get()).values.reduce((n, v) => n + v.value, 0);
+  const deleted = (c: Controller) => c.metrics.deletedCount();
   const trackedUid = async (name: string) => (await live.node(name)).status?.statefulSet?.uid;
   const liveUid = async (name: string) => (await live.sts(name))?.metadata?.uid;
   /** Deletes the SeiNode and applies it again (GitOps re-sync): its status starts empty. */

@@ -36,7 +36,7 @@ describe('seinode-reconciler', () => {
   const deleteAttempts = () => controller.metrics.writeCount('delete');
   /** Impostors actually deleted. A DELETE refused by its resourceVersion precondition (the StatefulSet controller
    *  wrote status in between) is retried, so attempts can exceed deletions. */
-  const deleted = async () => (await controller.metrics.impostorsDeleted.get()).values.reduce((n, v) => n + v.value, 0);
+  const deleted = () => controller.metrics.deletedCount();
 
   it('records {name, uid} on the first observation, with a Tracked condition and an Adopted Event', async () => {
     await sync(ns.name, nodeProps('first'));

@@ -56,7 +56,8 @@ export interface ControlPlaneOptions {
 
 const READY_TIMEOUT_MS = 90_000;
 
-async function freePort(): Promise<number> {
+/** A free TCP port on loopback (the control plane's, and tests' own servers). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
