@@ -191,7 +191,7 @@ export class Controller {
 
   /** The node and its StatefulSet from the informer caches, when every informer is synced and up; else undefined. */
   private fromCache(namespace: string, name: string): { node: SeiNodeObject; sts: k8s.V1StatefulSet | undefined } | undefined {
-    if (this.informerStates.length === 0 || !this.ready().ok) return undefined;
+    if (this.informerStates.length === 0 || !this.informerStates.every((s) => s.listed && !s.down)) return undefined;
     const node = this.seiNodeCaches.map((c) => c.get(name, namespace)).find((o) => o !== undefined) as SeiNodeObject | undefined;
     if (!node) return undefined;
     const sts = this.statefulSetInformers.map(({ informer }) => informer.get(name, namespace)).find((o) => o !== undefined) as
@@ -232,16 +232,20 @@ export class Controller {
     if (mine.length > 0) this.deletions.set(key, mine);
     else this.deletions.delete(key);
     const origin = this.originFor(node, sts);
-    return decide({
+    const input = {
       node,
       sts,
       ...(origin ? { origin } : {}),
       policy: this.options.policy,
       now,
       recentDeletions: [...(node.status?.impostorDeletions ?? []), ...mine],
-      fleetDeletionsInWindow: this.fleetDeletions(now, key, node),
       impostorOwnedClaims: claims,
-    });
+    };
+    // The fleet's count scans every cached SeiNode: only an impostor's decision (delete, report, breaker) reads it,
+    // so the steady state — every node, every resync — does not pay that scan.
+    const first = decide({ ...input, fleetDeletionsInWindow: 0 });
+    if (first.action !== 'delete' && first.action !== 'report' && first.action !== 'breaker') return first;
+    return decide({ ...input, fleetDeletionsInWindow: this.fleetDeletions(now, key, node) });
   }
 
   /**
@@ -292,8 +296,7 @@ export class Controller {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const scopes = this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
     const list = (p: Promise<unknown>) => p as Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
-    const track = (name: string, path: string, fn: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>) => {
-      const kind: CacheKind = name.startsWith('seinodes') ? 'SeiNode' : name.startsWith('statefulsets') ? 'StatefulSet' : 'PersistentVolumeClaim';
+    const track = (kind: CacheKind, name: string, path: string, fn: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>) => {
       const t = trackedInformer(
         kc,
         name,
@@ -310,7 +313,7 @@ export class Controller {
 
     for (const ns of scopes) {
       const where = ns ? `namespaces/${ns}/` : '';
-      const seiNodes = track(`seinodes${ns ? ` in ${ns}` : ''}`, `/apis/${API_GROUP}/${API_VERSION}/${where}${SEINODE_PLURAL}`, () =>
+      const seiNodes = track('SeiNode', `seinodes${ns ? ` in ${ns}` : ''}`, `/apis/${API_GROUP}/${API_VERSION}/${where}${SEINODE_PLURAL}`, () =>
         list(
           ns
             ? custom.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, plural: SEINODE_PLURAL, namespace: ns }, opts)
@@ -323,7 +326,7 @@ export class Controller {
       seiNodes.informer.on('delete', (o) => this.forgetNode(keyOf(o)));
       this.seiNodeCaches.push(seiNodes.informer);
 
-      const statefulSets = track(`statefulsets${ns ? ` in ${ns}` : ''}`, `/apis/apps/v1/${where}statefulsets`, () =>
+      const statefulSets = track('StatefulSet', `statefulsets${ns ? ` in ${ns}` : ''}`, `/apis/apps/v1/${where}statefulsets`, () =>
         list(ns ? apps.listNamespacedStatefulSet({ namespace: ns }, opts) : apps.listStatefulSetForAllNamespaces({}, opts)),
       );
       this.statefulSetInformers.push(statefulSets);
@@ -345,7 +348,7 @@ export class Controller {
       });
 
       // PVCs only trigger: an impostor refused for a claim it owns is looked at again when a claim changes.
-      const claims = track(`persistentvolumeclaims${ns ? ` in ${ns}` : ''}`, `/api/v1/${where}persistentvolumeclaims`, () =>
+      const claims = track('PersistentVolumeClaim', `persistentvolumeclaims${ns ? ` in ${ns}` : ''}`, `/api/v1/${where}persistentvolumeclaims`, () =>
         list(ns ? core.listNamespacedPersistentVolumeClaim({ namespace: ns }, opts) : core.listPersistentVolumeClaimForAllNamespaces({}, opts)),
       );
       const recheckRefused = (o: k8s.KubernetesObject) => {

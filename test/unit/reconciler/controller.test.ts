@@ -54,18 +54,18 @@ class FakeApi implements ReconcilerApi {
   }
 }
 
-function controllerWith(api: FakeApi, now = () => NOW, options: { wedgedAfterMs?: number } = {}) {
+function controllerWith(api: FakeApi, now = () => NOW, options: { wedgedAfterMs?: number; policy?: typeof POLICY } = {}) {
   return new Controller({
     kubeConfig: new k8s.KubeConfig(),
     namespaces: ['sei'],
-    policy: POLICY,
+    policy: options.policy ?? POLICY,
     propagation: 'Foreground',
     resyncSeconds: 300,
     workers: 1,
     log: jsonLogger('error', () => {}),
     api,
     now,
-    ...options,
+    ...(options.wedgedAfterMs !== undefined ? { wedgedAfterMs: options.wedgedAfterMs } : {}),
   });
 }
 
@@ -155,5 +155,17 @@ describe('Controller, on a fake API', () => {
     const last = controllerWith(api);
     witness(last, api.sts);
     expect((await last.reconcile('sei/rpc-0')).action).toBe('breaker');
+  });
+
+  it('the fleet breaker counts deletions across nodes: after the fleet limit, an impostor on another node stands', async () => {
+    const api = new FakeApi();
+    const c = controllerWith(api, () => NOW, { policy: { ...POLICY, breaker: { ...POLICY.breaker, fleetMaxDeletions: 2 } } });
+    for (const [i, key] of ['sei/a', 'sei/b', 'sei/c'].entries()) {
+      api.node = node({ status: { statefulSet: { name: 'rpc-0', uid: 'old' } } });
+      api.sts = sts({ uid: `evil-${i}`, managedFields: MANAGED_FIELDS.kubectlCreate });
+      witness(c, api.sts);
+      expect((await c.reconcile(key)).action).toBe(i < 2 ? 'delete' : 'breaker');
+    }
+    expect(api.node?.status?.conditions?.find((x) => x.type === 'ImpostorLoop')?.reason).toBe('FleetTooManyDeletions');
   });
 });
