@@ -1,5 +1,8 @@
 import type { Condition, SeiNodeStatus } from './types.js';
 
+/** RFC 3339 to the second, as metav1.Time serializes (conditions, origins, deletion records). */
+export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 export type ConditionInput = Omit<Condition, 'lastTransitionTime' | 'observedGeneration'>;
 
 /**
@@ -14,7 +17,7 @@ export function setCondition(
 ): Condition[] {
   const existing = conditions.find((c) => c.type === next.type);
   const lastTransitionTime =
-    existing && existing.status === next.status ? existing.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    existing && existing.status === next.status ? existing.lastTransitionTime : rfc3339(now);
   const condition: Condition = {
     type: next.type,
     status: next.status,

@@ -13,7 +13,8 @@ import { trackedInformer, witnessedCreation, type Informer, type InformerState }
 import { DEFAULT_REQUEST_TIMEOUT_MS, KubeApi, type ReconcilerApi, timeoutOptions } from './kube.js';
 import type { Logger } from './log.js';
 import { Metrics } from './metrics.js';
-import { mergeOrigins, originOf, rfc3339 } from './provenance.js';
+import { rfc3339 } from './conditions.js';
+import { mergeOrigins, originOf } from './provenance.js';
 import type { DeletionRecord, Origin, Policy, SeiNodeObject } from './types.js';
 import { WorkQueue } from './workqueue.js';
 

@@ -1,7 +1,7 @@
 import type { V1StatefulSet } from '@kubernetes/client-node';
 import { EXPECTED_FINGERPRINT_ANNOTATION, MAX_DELETION_RECORDS } from '../contract.js';
-import { type ConditionInput, sameStatus, setCondition } from './conditions.js';
-import { originOf, provenanceOf, rfc3339 } from './provenance.js';
+import { type ConditionInput, rfc3339, sameStatus, setCondition } from './conditions.js';
+import { originOf, provenanceOf } from './provenance.js';
 import type { Condition, DeletionRecord, Origin, Policy, SeiNodeObject, SeiNodeStatus, StatefulSetRef } from './types.js';
 
 /**

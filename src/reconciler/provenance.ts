@@ -1,5 +1,6 @@
 import type { V1ManagedFieldsEntry, V1StatefulSet } from '@kubernetes/client-node';
 import { FINGERPRINT_ANNOTATION } from '../contract.js';
+import { rfc3339 } from './conditions.js';
 import type { Origin } from './types.js';
 
 /**
@@ -50,9 +51,6 @@ function ownsCreationField(fieldsV1: unknown): boolean {
   const spec = (fieldsV1 as Record<string, unknown> | null | undefined)?.['f:spec'];
   return typeof spec === 'object' && spec !== null && CREATION_FIELDS.some((f) => f in spec);
 }
-
-/** RFC 3339 to the second, as metav1.Time serializes. */
-export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The origin record of a StatefulSet seen now: from its ADDED event (`witnessed`) or found existing. */
 export function originOf(sts: V1StatefulSet, now: Date, witnessed: boolean): Origin {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { IMPOSTOR_LOOP, PAUSED, REPLICAS, TRACKED, decide, deletionsInWindow, type Action, type DecideInput } from '../../../src/reconciler/decide.js';
+import { rfc3339 } from '../../../src/reconciler/conditions.js';
 import { originOf } from '../../../src/reconciler/provenance.js';
 import type { DeletionRecord, Origin, SeiNodeStatus } from '../../../src/reconciler/types.js';
 import { MANAGED_FIELDS, NOW, OTHER_F, POLICY, node, secondsAgo, sts } from './fixtures.js';
 
 const tracked = (uid = 'uid-1'): SeiNodeStatus => ({ statefulSet: { name: 'rpc-0', uid } });
-const deletion = (s: number, uid = `gone-${s}`): DeletionRecord => ({ uid, time: secondsAgo(s).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+const deletion = (s: number, uid = `gone-${s}`): DeletionRecord => ({ uid, time: rfc3339(secondsAgo(s)) });
 
 /** Row overrides; `witnessed` and `firstSeen` shape the origin taken from the row's StatefulSet, `creators` replaces its creators. */
 type Row = Partial<DecideInput> & { witnessed?: boolean; firstSeen?: Date; creators?: string[] };
